@@ -1,0 +1,82 @@
+"""Options shared by several subcommands, with the same names everywhere."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..data import SPLITS, FERDataset, load_dataset
+from ..data.synthetic import SYNTHETIC_NOTICE
+
+
+def add_data_options(parser: argparse.ArgumentParser) -> None:
+    """``--data``, ``--split``, ``--seed`` and ``--cache-dir``."""
+    group = parser.add_argument_group("data")
+    group.add_argument(
+        "--data",
+        metavar="PATH",
+        help=(
+            "FER-2013 as fer2013.csv(.gz), the Kaggle train/test image folders, or any "
+            "root/<class>/ image folder; default: the built-in synthetic data set"
+        ),
+    )
+    group.add_argument(
+        "--split",
+        choices=SPLITS,
+        default="auto",
+        help=(
+            "canonical: Training / PublicTest / PrivateTest (or the folders' own); "
+            "stratified: seeded 70/10/20; auto: canonical where the data has one "
+            "(default: %(default)s)"
+        ),
+    )
+    group.add_argument(
+        "--seed", type=int, default=0, help="seed of splits and models (default: %(default)s)"
+    )
+    group.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        type=Path,
+        help=(
+            "where decoded data and features are cached "
+            "(default: $FER_CLASSIC_CACHE or ~/.cache/fer-classic)"
+        ),
+    )
+    group.add_argument(
+        "--extra-classes",
+        choices=("drop", "keep"),
+        default="drop",
+        help="image folders: class folders outside FER-2013's seven (default: %(default)s)",
+    )
+    group.add_argument(
+        "--strict",
+        action="store_true",
+        help="stop at the first unreadable image instead of skipping it with a warning",
+    )
+
+
+def add_n_jobs_option(parser: argparse.ArgumentParser) -> None:
+    """``--n-jobs``, the number of parallel workers."""
+    parser.add_argument(
+        "--n-jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="parallel workers; -1 uses every core (default: %(default)s)",
+    )
+
+
+def load_data_from_args(args: argparse.Namespace) -> FERDataset:
+    """Load the data set the options name, saying so in one line when it is synthetic."""
+    dataset = load_dataset(
+        args.data,
+        split=args.split,
+        seed=args.seed,
+        cache_dir=args.cache_dir,
+        strict=args.strict,
+        extra_classes=args.extra_classes,
+    )
+    if dataset.is_synthetic:
+        print(SYNTHETIC_NOTICE, file=sys.stderr)
+    return dataset

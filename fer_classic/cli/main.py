@@ -1,0 +1,51 @@
+"""Entry point of ``fer-classic``: builds the parser and turns user errors into one line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .. import __version__
+from ..errors import FerClassicError
+from . import data as data_cmd
+
+# Each module registers one subcommand; the order here is the order in --help.
+COMMANDS = (data_cmd,)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser, with one subparser per command."""
+    parser = argparse.ArgumentParser(
+        prog="fer-classic",
+        description=(
+            "Classical facial-expression-recognition baselines against a small CNN, "
+            "on the same data and splits."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"fer-classic {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in COMMANDS:
+        module.add_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 ok, 2 user error, 130 interrupted)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except FerClassicError as exc:
+        print(f"fer-classic: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("fer-classic: interrupted; what was finished is saved", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

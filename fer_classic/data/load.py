@@ -1,0 +1,138 @@
+"""One entry point for every data form users have: :func:`load_dataset`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..errors import DataError
+from .cache import default_cache_dir, entry_key, file_fingerprint, load_entry, store_entry
+from .csv_loader import read_fer_csv
+from .dataset import FERDataset, RawData
+from .folders import EXTRA_CLASSES, listing_fingerprint, read_image_folders
+from .splits import split_raw
+from .synthetic import make_synthetic
+
+#: Environment variable naming a FER-2013 copy for tests and benchmarks.
+FER2013_ENV = "FER2013_PATH"
+
+
+def detect_format(path: str | Path) -> str:
+    """``fer2013-csv`` for a (gzip) CSV file, ``folders`` for a directory.
+
+    Raises :class:`DataError` for a missing path or another kind of file.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"{path}: no such file or directory")
+    if path.is_dir():
+        return "folders"
+    name = path.name.lower()
+    if name.endswith((".csv", ".csv.gz")):
+        return "fer2013-csv"
+    raise DataError(
+        f"{path}: unknown data format; expected fer2013.csv, fer2013.csv.gz or an image folder"
+    )
+
+
+def load_raw(
+    path: str | Path,
+    *,
+    cache_dir: str | Path | None = None,
+    use_cache: bool = True,
+    strict: bool = False,
+    extra_classes: str = "drop",
+) -> RawData:
+    """Decode a data set (all images, labels and the source's own split), through the cache.
+
+    See :func:`load_dataset` for the parameters.
+    """
+    path = Path(path)
+    kind = detect_format(path)
+    if extra_classes not in EXTRA_CLASSES:
+        raise DataError(f"unknown --extra-classes {extra_classes!r}; choose from drop, keep")
+    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    if kind == "fer2013-csv":
+        key = entry_key(file_fingerprint(path, cache if use_cache else None), kind=kind)
+    else:
+        key = entry_key(listing_fingerprint(path), kind=kind, extra_classes=extra_classes)
+    if use_cache:
+        raw = load_entry(cache, key)
+        if raw is not None:
+            return raw
+    if kind == "fer2013-csv":
+        raw = read_fer_csv(path)
+    else:
+        raw = read_image_folders(path, extra_classes=extra_classes, strict=strict)
+    if use_cache:
+        try:
+            store_entry(cache, key, raw)
+        except OSError:
+            pass  # a read-only cache slows the next load but loses nothing
+    return raw
+
+
+def load_dataset(
+    path: str | Path | None = None,
+    *,
+    split: str = "auto",
+    seed: int = 0,
+    val_fraction: float = 0.1,
+    cache_dir: str | Path | None = None,
+    use_cache: bool = True,
+    strict: bool = False,
+    extra_classes: str = "drop",
+) -> FERDataset:
+    """Load a data set and split it into train, validation and test.
+
+    Parameters
+    ----------
+    path : path or None
+        ``fer2013.csv`` or ``fer2013.csv.gz`` (Kaggle's ``emotion,pixels,Usage``);
+        a folder in Kaggle's ``train/``, ``test/`` layout or with ``validation/``;
+        or a ``root/<class>/`` folder (CK+, JAFFE). None: the built-in synthetic
+        data set (:func:`fer_classic.data.make_synthetic`).
+    split : {"auto", "canonical", "stratified"}
+        See :mod:`fer_classic.data.splits`.
+    seed : int
+        Seed of the stratified split and of validation carved from ``train``.
+    val_fraction : float
+        Fraction of ``train`` carved out as validation where the source has none.
+    cache_dir : path, optional
+        Where decoded arrays are cached; default :func:`default_cache_dir`.
+    use_cache : bool
+        Read and write the cache.
+    strict : bool
+        Raise on an unreadable image instead of skipping it with a warning.
+    extra_classes : {"drop", "keep"}
+        Image folders only: classes outside FER-2013's seven.
+
+    Returns
+    -------
+    FERDataset
+        Images uint8 ``(N, 48, 48)`` and int64 labels in each split.
+    """
+    if path is None:
+        return make_synthetic(split=split, split_seed=seed)
+    raw = load_raw(
+        path, cache_dir=cache_dir, use_cache=use_cache, strict=strict, extra_classes=extra_classes
+    )
+    return split_raw(raw, split=split, seed=seed, val_fraction=val_fraction)
+
+
+def find_fer2013() -> Path | None:
+    """FER-2013 from ``$FER2013_PATH`` or ``../shared/datasets/fer2013`` beside the checkout."""
+    candidates = []
+    if os.environ.get(FER2013_ENV):
+        candidates.append(Path(os.environ[FER2013_ENV]))
+    root = Path(__file__).resolve().parents[2]
+    candidates.append(root.parent / "shared" / "datasets" / "fer2013" / "fer2013.csv.gz")
+    for candidate in candidates:
+        if candidate.is_dir():
+            for name in ("fer2013.csv.gz", "fer2013.csv"):
+                if (candidate / name).exists():
+                    return candidate / name
+            return candidate
+        if candidate.exists():
+            return candidate
+    return None

@@ -1,0 +1,184 @@
+"""The run directory: the contract between training and reporting.
+
+Every command that fits a model (``grid-search``, ``train-cnn``) writes one run
+directory, and every command that reads models (``compare``, ``predict``,
+``evaluate``) reads it. Layout::
+
+    runs/<name>/
+        config.json          resolved configuration of the run (what was asked for)
+        manifest.json        kind ("classical" | "cnn"), package versions, seed,
+                             data fingerprint and split, command line, timestamps
+        metrics.json         test-split scores of the final model (written last)
+        test_predictions.csv one row per test image: index, true, pred, p_<class>...
+        model.joblib         classical: the fitted best pipeline
+        model.keras          cnn: the best checkpoint
+        ...                  kind-specific extras (candidates.jsonl, history.csv,
+                             model_float32.tflite, model_int8.tflite, ...)
+
+A run is complete when ``metrics.json`` exists. All files are written atomically
+(temporary file, then :func:`os.replace`), so an interrupted run never leaves a
+half-written file behind; append-only logs (``*.jsonl``) are appended one whole
+line per record with a flush and fsync.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import platform
+import sys
+import tempfile
+from collections.abc import Iterator, Mapping
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from .errors import RunError
+
+CONFIG = "config.json"
+MANIFEST = "manifest.json"
+METRICS = "metrics.json"
+PREDICTIONS = "test_predictions.csv"
+
+_TRACKED_PACKAGES = (
+    "fer-classic",
+    "numpy",
+    "scikit-learn",
+    "scikit-image",
+    "opencv-python-headless",
+    "joblib",
+    "keras",
+    "tensorflow-cpu",
+    "tensorflow",
+    "dlib-bin",
+    "dask",
+)
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; move it onto ``path`` on success.
+
+    Use for writers that want a file name (``joblib.dump``, ``model.save``,
+    ``fig.savefig``). On an exception the temporary file is removed and ``path``
+    is left as it was.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, path)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to ``path`` so that readers see the old or the new file, never half."""
+    with atomic_path(path) as tmp:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+
+
+def write_json_atomic(path: str | os.PathLike[str], obj: Any) -> None:
+    """Write ``obj`` as indented JSON, atomically."""
+    write_text_atomic(path, json.dumps(obj, indent=2, sort_keys=True, default=_json_default) + "\n")
+
+
+def append_jsonl(path: str | os.PathLike[str], record: Mapping[str, Any]) -> None:
+    """Append one JSON record as one line, flushed to disk before returning."""
+    line = json.dumps(record, sort_keys=True, default=_json_default)
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(line + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def read_jsonl(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
+    """Read the complete records of a JSON-lines file; a torn last line is ignored."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    records = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if not line.endswith("\n"):
+                break  # torn write from an interrupt: not a record
+            records.append(json.loads(line))
+    return records
+
+
+def read_json(path: str | os.PathLike[str]) -> Any:
+    """Read a JSON file of a run, as a :class:`RunError` naming the file if it is bad."""
+    path = Path(path)
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except FileNotFoundError:
+        raise RunError(f"{path}: missing") from None
+    except json.JSONDecodeError as exc:
+        raise RunError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of the packages that decide a run's results, where installed."""
+    versions = {"python": platform.python_version()}
+    for name in _TRACKED_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def make_manifest(kind: str, *, seed: int | None, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The manifest of a new run: what made it, on what data, with which software.
+
+    ``data`` is :meth:`fer_classic.data.FERDataset.describe` of the data set used.
+    """
+    return {
+        "kind": kind,
+        "seed": seed,
+        "data": dict(data),
+        "command": sys.argv,
+        "versions": package_versions(),
+        "platform": platform.platform(),
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def check_config(run_dir: str | os.PathLike[str], config: Mapping[str, Any], force: bool) -> bool:
+    """Compare ``config`` with the one stored in ``run_dir``.
+
+    Returns True when the run directory holds the same configuration (resume),
+    False when it is new or empty. Raises :class:`RunError` when it holds another
+    configuration and ``force`` is false.
+    """
+    path = Path(run_dir) / CONFIG
+    if not path.exists():
+        return False
+    stored = read_json(path)
+    if stored == json.loads(json.dumps(config, sort_keys=True, default=_json_default)):
+        return True
+    if force:
+        return False
+    changed = sorted(k for k in set(stored) | set(config) if stored.get(k) != config.get(k))
+    raise RunError(
+        f"{run_dir}: holds a run of another configuration (differs in: {', '.join(changed)}); "
+        "use another --out or pass --force to start over"
+    )
+
+
+def _json_default(obj: Any) -> Any:
+    if hasattr(obj, "tolist"):
+        return obj.tolist()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"not JSON serializable: {type(obj).__name__}")
