@@ -28,7 +28,7 @@ from ..runs import write_json_atomic
 from .dataset import RawData
 
 #: Bump when decoding changes, so that old cache entries are ignored.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 def default_cache_dir() -> Path:
