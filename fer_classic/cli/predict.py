@@ -1,0 +1,236 @@
+"""``fer-classic predict``: expressions of the faces in photographs and videos."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+from tabulate import tabulate
+
+from ..inference import load_model
+from ..predict import DETECTORS, FORMATS, PredictionResult, predict
+
+#: Rows of the summary table printed before "... more in the output file".
+MAX_ROWS = 40
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "predict",
+        help="find the faces in photos and videos and classify their expressions",
+        description=(
+            "Find the faces in images, folders of images or videos, crop them to 48x48 "
+            "grey and classify their expressions with a trained model; write the boxes, "
+            "labels and class scores as JSON or CSV, optionally annotated copies, and for "
+            "videos one plot per face track of its scores over time."
+        ),
+    )
+    parser.add_argument(
+        "inputs", metavar="INPUT", nargs="+", help="image file, folder of images, or video file"
+    )
+    parser.add_argument(
+        "--model",
+        metavar="RUN_DIR|FILE",
+        help=(
+            "a classical or CNN run directory, or a .tflite/.keras file "
+            "(default: the packaged default CNN)"
+        ),
+    )
+    parser.add_argument(
+        "--out",
+        metavar="DIR",
+        type=Path,
+        default=Path("predictions"),
+        help="output folder (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="json",
+        help="records file: predictions.json or predictions.csv (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--annotate",
+        action="store_true",
+        help="also write copies of the images and videos with boxes and labels, in DIR/annotated/",
+    )
+    parser.add_argument(
+        "--no-plots", action="store_true", help="do not plot each video track's scores over time"
+    )
+    parser.add_argument(
+        "--detector",
+        choices=DETECTORS,
+        default="haar",
+        help=(
+            "face detector: haar (OpenCV's cascade), hog (dlib's HOG: as fast, more false "
+            "detections), dnn (dlib's CNN: robust, seconds per frame) (default: %(default)s)"
+        ),
+    )
+    parser.add_argument(
+        "--min-face",
+        metavar="PX",
+        type=_positive_int,
+        default=40,
+        help="smallest face side in pixels (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--margin",
+        metavar="FRAC",
+        type=_non_negative_float,
+        default=0.1,
+        help="added around each face box, as a fraction of its side (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--every",
+        metavar="N",
+        type=_positive_int,
+        default=1,
+        help="videos: classify every N-th frame (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--max-side",
+        metavar="PX",
+        type=_positive_int,
+        default=1280,
+        help=(
+            "search larger images in a copy scaled down to this longer side; "
+            "boxes stay in full-size pixels (default: %(default)s)"
+        ),
+    )
+    parser.add_argument(
+        "--skip-unreadable",
+        action="store_true",
+        help="record unreadable images and videos and go on, instead of stopping",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.model is None:
+        print("no --model given: using the packaged default CNN", file=sys.stderr)
+    classifier = load_model(args.model)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = predict(
+            args.inputs,
+            classifier,
+            out_dir=args.out,
+            output_format=args.format,
+            annotate=args.annotate,
+            plots=not args.no_plots,
+            detector=args.detector,
+            min_face=args.min_face,
+            margin=args.margin,
+            every=args.every,
+            max_side=args.max_side,
+            skip_unreadable=args.skip_unreadable,
+            progress=sys.stderr.isatty(),
+        )
+    for warning in caught:
+        print(f"warning: {warning.message}", file=sys.stderr)
+    print(f"model: {classifier.name} ({_kind_phrase(classifier.probability_kind)})")
+    print(summary_table(result))
+    print(f"wrote {_files_phrase(result, args.out)}")
+    print(speed_line(result))
+    return 0
+
+
+def summary_table(result: PredictionResult) -> str:
+    """One row per face of an image, per track of a video, per input without faces."""
+    rows: list[list[Any]] = []
+    faces_by_input: dict[str, list[dict[str, Any]]] = {}
+    for face in result.faces:
+        faces_by_input.setdefault(face["input"], []).append(face)
+    tracks_by_input: dict[str, list[dict[str, Any]]] = {}
+    for track in result.tracks:
+        tracks_by_input.setdefault(track["input"], []).append(track)
+    for item in result.inputs:
+        name = item["input"]
+        if item["status"] != "ok":
+            rows.append([name, "", "", "", item["status"], ""])
+        elif item["kind"] == "video":
+            for t in tracks_by_input.get(name, []):
+                frames = f"frames {t['first_frame']}-{t['last_frame']} ({t['faces']} faces)"
+                mean = next(v for k, v in t.items() if k.startswith("mean_"))
+                rows.append(
+                    [name, f"track {t['track']}", frames, "", t["label"], f"{mean[t['label']]:.2f}"]
+                )
+        else:
+            for f in faces_by_input.get(name, []):
+                b = f["box"]
+                box = f"{b['x']},{b['y']} {b['width']}x{b['height']}"
+                rows.append([name, f"face {f['face']}", "", box, f["label"], f"{f['score']:.2f}"])
+    more = len(rows) - MAX_ROWS
+    rows = rows[:MAX_ROWS]
+    table = tabulate(
+        rows,
+        headers=["input", "face", "frames", "box (x,y wxh)", "label", "score"],
+        tablefmt="github",
+    )
+    if more > 0:
+        table += f"\n... {more} more rows in the output file"
+    return table
+
+
+def speed_line(result: PredictionResult) -> str:
+    """Frames and faces per second of the run, and what they count."""
+    s = result.speed
+    if not s.get("frames"):
+        return "speed: no frame processed"
+    side = round(s["mean_frame_pixels"] ** 0.5)
+    text = (
+        f"speed: {s['frames_per_s']:.1f} frames/s ({_count(s['frames'], 'frame')} of "
+        f"~{side}x{side} px: "
+        f"read + {result.settings['detector']} detection + classification)"
+    )
+    if s.get("faces_per_s"):
+        text += f", {s['faces_per_s']:.0f} faces/s classified (crop + model)"
+    return text + f"; {s['cpu']}"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _kind_phrase(kind: str) -> str:
+    return {
+        "softmax": "softmax probabilities",
+        "probability": "class probabilities",
+        "calibrated": "calibrated probabilities",
+        "decision_scores": "decision scores, not probabilities",
+    }.get(kind, kind)
+
+
+def _files_phrase(result: PredictionResult, out: Path) -> str:
+    records = [f for f in result.files if Path(f).name.startswith("predictions.")]
+    annotated = sum(1 for f in result.files if Path(f).parent.name == "annotated")
+    plots = sum(1 for f in result.files if Path(f).parent.name == "plots")
+    parts = [Path(records[0]).name] if records else []
+    if annotated:
+        parts.append(f"{annotated} annotated file(s)")
+    if plots:
+        parts.append(f"{plots} track plot(s)")
+    return f"{', '.join(parts)} in {out}"
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text!r}") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
+    return value

@@ -1,0 +1,167 @@
+"""One interface over trained models: classical run directories, the default CNN."""
+
+from __future__ import annotations
+
+import json
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.svm import SVC
+
+from fer_classic.data import CLASS_NAMES, make_synthetic
+from fer_classic.errors import RunError
+from fer_classic.inference import Classifier, load_model
+
+from .conftest import write_run
+
+
+def _faces(n: int = 5) -> np.ndarray:
+    return make_synthetic(2, seed=3).test.images[:n]
+
+
+def test_classical_run_gives_probabilities(knn_run):
+    model = load_model(knn_run)
+    assert isinstance(model, Classifier)
+    assert model.probability_kind == "probability"
+    assert model.class_names == CLASS_NAMES
+    assert "knn" in model.name and "KNeighborsClassifier" in model.name
+    faces = _faces()
+    proba = model.predict_proba(faces)
+    assert proba.dtype == np.float32 and proba.shape == (len(faces), 7)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+    np.testing.assert_array_equal(
+        model.predict(faces), joblib.load(knn_run / "model.joblib").predict(faces)
+    )
+    assert load_model(knn_run / "model.joblib").class_names == CLASS_NAMES
+
+
+def test_svm_without_probabilities_gives_decision_scores(svm_run):
+    model = load_model(svm_run)
+    assert model.probability_kind == "decision_scores"
+    assert not model.gives_probabilities
+    faces = _faces()
+    scores = model.predict_proba(faces)
+    assert scores.shape == (len(faces), 7)
+    pipeline = joblib.load(svm_run / "model.joblib")
+    np.testing.assert_allclose(scores, pipeline.decision_function(faces), rtol=1e-5)
+    np.testing.assert_array_equal(model.predict(faces), scores.argmax(axis=1))
+
+
+def test_calibrated_svm_says_calibrated(tmp_path):
+    svm = CalibratedClassifierCV(SVC(), ensemble=False, cv=2)
+    model = load_model(write_run(tmp_path / "svm-calibrated", svm))
+    assert model.probability_kind == "calibrated"
+    np.testing.assert_allclose(model.predict_proba(_faces()).sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_class_names_come_from_the_manifest(tmp_path, knn_run):
+    run = tmp_path / "renamed"
+    run.mkdir()
+    (run / "model.joblib").write_bytes((knn_run / "model.joblib").read_bytes())
+    manifest = json.loads((knn_run / "manifest.json").read_text())
+    manifest["data"]["class_names"] = [f"c{i}" for i in range(7)]
+    (run / "manifest.json").write_text(json.dumps(manifest))
+    assert load_model(run).class_names == tuple(f"c{i}" for i in range(7))
+
+
+def test_empty_batch(knn_run):
+    assert load_model(knn_run).predict_proba(np.empty((0, 48, 48), np.uint8)).shape == (0, 7)
+
+
+def test_wrong_images_are_a_value_error(knn_run):
+    model = load_model(knn_run)
+    with pytest.raises(ValueError, match="uint8"):
+        model.predict_proba(np.zeros((1, 48, 48), np.float32))
+    with pytest.raises(ValueError, match="48, 48"):
+        model.predict_proba(np.zeros((1, 64, 64), np.uint8))
+
+
+def _manifest(run, kind):
+    run.mkdir(parents=True, exist_ok=True)
+    (run / "manifest.json").write_text(json.dumps({"kind": kind}))
+    return run
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p / "missing", "no such file or directory"),
+        (lambda p: p, "not a run directory"),
+        (lambda p: _manifest(p / "report", "report"), "is not a model"),
+        (lambda p: _manifest(p / "unfinished", "classical"), "without model.joblib"),
+    ],
+    ids=["missing", "plain-folder", "other-kind", "unfinished"],
+)
+def test_not_a_model_is_a_run_error(tmp_path, make, message):
+    with pytest.raises(RunError, match=message):
+        load_model(make(tmp_path))
+
+
+def test_broken_model_file_is_a_run_error(tmp_path):
+    run = _manifest(tmp_path / "broken", "classical")
+    (run / "model.joblib").write_bytes(b"not a pickle")
+    with pytest.raises(RunError, match=r"model\.joblib: cannot be loaded"):
+        load_model(run)
+    other = tmp_path / "notes.txt"
+    other.write_text("hello")
+    with pytest.raises(RunError, match="not a model"):
+        load_model(other)
+
+
+def test_model_that_does_not_take_faces_is_a_run_error(tmp_path):
+    run = _manifest(tmp_path / "flat", "classical")
+    data = make_synthetic(2)
+    joblib.dump(
+        SVC().fit(data.train.images.reshape(len(data.train.images), -1), data.train.labels),
+        run / "model.joblib",
+    )
+    with pytest.raises(RunError, match="does not take uint8 48x48 images"):
+        load_model(run)
+
+
+def test_packaged_default_cnn():
+    try:
+        model = load_model(None)
+    except RunError as exc:
+        pytest.skip(f"packaged default CNN not available yet: {exc}")
+    assert model.probability_kind == "softmax"
+    assert model.class_names == CLASS_NAMES
+    proba = model.predict_proba(_faces())
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-2)
+
+
+class _FakeCNN:
+    """Stands in for what fer_classic.cnn.load_cnn_model returns."""
+
+    probability_kind = "softmax"
+
+    def __init__(self, source):
+        self.source = str(source)
+
+    def predict_proba(self, images):
+        return np.full((len(images), 7), 1 / 7, dtype=np.float32)
+
+
+@pytest.mark.parametrize("kind", ["run", "tflite"])
+def test_cnn_sources_go_to_the_cnn_loader(tmp_path, monkeypatch, kind):
+    import fer_classic.cnn
+
+    loaded = []
+
+    def fake_loader(path):
+        loaded.append(path)
+        return _FakeCNN(path / "model.keras" if path.is_dir() else path)
+
+    monkeypatch.setattr(fer_classic.cnn, "load_cnn_model", fake_loader)
+    if kind == "run":
+        source = _manifest(tmp_path / "cnn-run", "cnn")
+    else:
+        source = tmp_path / "model.tflite"
+        source.write_bytes(b"")
+    model = load_model(source)
+    assert loaded == [source]
+    assert model.probability_kind == "softmax" and model.class_names == CLASS_NAMES
+    assert model.predict_proba(_faces(3)).shape == (3, 7)
+    assert model.name.startswith(source.name)
