@@ -46,23 +46,31 @@ def cell_histograms(labels: np.ndarray, n_labels: int, grid: tuple[int, int]) ->
     return fractions.reshape(n, -1).astype(np.float32)
 
 
-def cell_mean_std(values: np.ndarray, grid: tuple[int, int], *, with_std: bool = True) -> np.ndarray:
+def _cell_starts(size: int, parts: int) -> np.ndarray:
+    return np.cumsum([0] + [len(a) for a in np.array_split(np.arange(size), parts)[:-1]])
+
+
+def cell_mean_std(
+    values: np.ndarray, grid: tuple[int, int], *, with_std: bool = True
+) -> np.ndarray:
     """Mean (and population standard deviation) of ``values`` in each cell.
 
-    ``values``: float ``(N, C, H, W)`` (C maps, e.g. filter responses). Returns
-    ``(N, C, rows * cols, 2)`` [mean, std] or ``(N, C, rows * cols)`` [mean].
+    ``values``: float ``(N, C, H, W)`` (C maps, e.g. filter responses), summed
+    in float64. Returns float64 ``(N, C, rows * cols, 2)`` [mean, std], or
+    ``(N, C, rows * cols)`` [mean] when ``with_std`` is False.
     """
     n, c, h, w = values.shape
-    n_cells = grid[0] * grid[1]
-    cells = cell_index((h, w), grid).ravel()
-    # A (H*W, cells) indicator matrix turns the pooling into one matrix product.
-    indicator = np.zeros((h * w, n_cells), dtype=values.dtype)
-    indicator[np.arange(h * w), cells] = 1.0
-    sizes = cell_sizes((h, w), grid).astype(values.dtype)
-    flat = values.reshape(n * c, h * w)
-    mean = (flat @ indicator) / sizes
+    row_starts, col_starts = _cell_starts(h, grid[0]), _cell_starts(w, grid[1])
+    sizes = cell_sizes((h, w), grid)
+
+    def cell_means(x):
+        sums = np.add.reduceat(x, row_starts, axis=2, dtype=np.float64)
+        sums = np.add.reduceat(sums, col_starts, axis=3)
+        return sums.reshape(n, c, -1) / sizes
+
+    mean = cell_means(values)
     if not with_std:
-        return mean.reshape(n, c, n_cells)
-    mean_sq = (np.square(flat) @ indicator) / sizes
+        return mean
+    mean_sq = cell_means(np.square(values, dtype=np.float64))
     std = np.sqrt(np.maximum(mean_sq - np.square(mean), 0.0))
-    return np.stack([mean, std], axis=-1).reshape(n, c, n_cells, 2)
+    return np.stack([mean, std], axis=-1)

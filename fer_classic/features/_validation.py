@@ -11,6 +11,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+from sklearn.utils import check_array
 
 __all__ = [
     "as_images",
@@ -32,57 +33,53 @@ def as_images(X, *, min_size: int = 1) -> np.ndarray:
     - grey levels 0..255: uint8 as is; other integer or float dtypes when every
       value lies in [0, 255] (floats are rounded to the nearest grey level).
 
-    Raises ``ValueError`` for anything else: an empty batch, another number of
-    dimensions, non-square rows, images smaller than ``min_size`` pixels on a
-    side, or a dtype or values that are not grey levels.
+    Raises ``ValueError`` for anything else: an empty batch, sparse, complex,
+    non-finite or non-numeric data (scikit-learn's ``check_array`` messages),
+    another number of dimensions, non-square rows, images smaller than
+    ``min_size`` pixels on a side, or values that are not grey levels.
     """
-    if isinstance(X, np.ndarray) and X.dtype == np.uint8:
-        arr = X
-    else:
+    if not (isinstance(X, np.ndarray) and X.dtype == np.uint8 and X.ndim == 3 and len(X)):
         try:
-            arr = np.asarray(X)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"expected a numeric array of images; got {type(X).__name__}") from exc
-    if arr.ndim not in (2, 3):
+            X = check_array(X, dtype="numeric", allow_nd=True, ensure_2d=False, input_name="X")
+        except TypeError as exc:  # sparse input: scikit-learn raises TypeError
+            raise ValueError(str(exc)) from exc
+    if X.ndim not in (2, 3):
         raise ValueError(
             "expected images of shape (N, H, W) or flattened square images (N, H*W); "
-            f"got an array of shape {arr.shape}"
+            f"got an array of shape {X.shape}"
         )
-    if arr.shape[0] == 0:
-        raise ValueError(f"expected at least one image; got an empty batch of shape {arr.shape}")
-    if arr.ndim == 2:
-        side = math.isqrt(arr.shape[1])
-        if side * side != arr.shape[1]:
+    if X.ndim == 2:
+        side = math.isqrt(X.shape[1])
+        if side * side != X.shape[1]:
             raise ValueError(
-                f"expected rows of flattened square images (N, S*S); got {arr.shape[1]} "
+                f"expected rows of flattened square images (N, S*S); got {X.shape[1]} "
                 "features per row, which is not a square number"
             )
-        arr = arr.reshape(arr.shape[0], side, side)
-    if min(arr.shape[1:]) < min_size:
+        X = X.reshape(X.shape[0], side, side)
+    if min(X.shape[1:]) < min_size:
         raise ValueError(
-            f"expected images at least {min_size}x{min_size} pixels; got {arr.shape[1:]}"
+            f"expected images at least {min_size}x{min_size} pixels; got {X.shape[1:]}"
         )
-    return np.ascontiguousarray(_as_grey_levels(arr))
+    return np.ascontiguousarray(_as_grey_levels(X))
 
 
-def _as_grey_levels(arr: np.ndarray) -> np.ndarray:
-    if arr.dtype == np.uint8:
-        return arr
-    kind = arr.dtype.kind
-    if kind not in "iuf":
+def _as_grey_levels(X: np.ndarray) -> np.ndarray:
+    if X.dtype == np.uint8:
+        return X
+    if X.dtype.kind not in "iuf":
         raise ValueError(
-            f"expected grey levels as uint8 (or integers / floats in [0, 255]); got dtype {arr.dtype}"
+            f"expected grey levels 0..255 as uint8, integers or floats; got dtype {X.dtype}"
         )
-    if kind == "f" and not np.isfinite(arr).all():
-        raise ValueError("expected finite grey levels; got NaN or infinity")
-    lo, hi = arr.min(), arr.max()
-    if lo < 0 or hi > 255:
+    lo, hi = X.min(), X.max()
+    if lo < 0:
+        raise ValueError(f"Negative values in data: grey levels must lie in [0, 255]; got {lo}")
+    if hi > 255:
         raise ValueError(
-            f"expected grey levels in [0, 255]; got values from {lo} to {hi} (dtype {arr.dtype})"
+            f"expected grey levels in [0, 255]; got values up to {hi} (dtype {X.dtype})"
         )
-    if kind == "f":
-        arr = np.rint(arr)
-    return arr.astype(np.uint8)
+    if X.dtype.kind == "f":
+        X = np.rint(X)
+    return X.astype(np.uint8)
 
 
 def check_choice(name: str, value, choices: Sequence) -> None:
@@ -104,7 +101,9 @@ def check_positive_pair(name: str, value, *, minimum: int = 1) -> tuple[int, int
     try:
         a, b = pair
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be an integer or a pair of integers; got {value!r}") from None
+        raise ValueError(
+            f"{name} must be an integer or a pair of integers; got {value!r}"
+        ) from None
     try:
         return check_positive_int(name, a, minimum=minimum), check_positive_int(
             name, b, minimum=minimum
@@ -124,4 +123,3 @@ def check_grid(grid, image_shape: tuple[int, int]) -> tuple[int, int]:
             "image has pixels"
         )
     return rows, cols
-

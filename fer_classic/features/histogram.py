@@ -49,7 +49,7 @@ def histogram_features(images, bins=32, equalize=False, grid=(1, 1)) -> np.ndarr
     bins = _check_bins(bins)
     grid = check_grid(grid, images.shape[1:])
     return map_chunks(
-        _histograms, images, chunk_size=1024, bins=bins, equalize=bool(equalize), grid=grid
+        _histograms, images, chunk_size=32, bins=bins, equalize=bool(equalize), grid=grid
     )
 
 

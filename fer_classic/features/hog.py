@@ -42,7 +42,7 @@ from ._validation import as_images, check_choice, check_positive_int, check_posi
 
 BLOCK_NORMS = ("L1", "L1-sqrt", "L2", "L2-Hys")
 _EPS = 1e-5
-_CHUNK = 256  # images per chunk: keeps the int32/float64 intermediates in cache
+_CHUNK = 32  # images per chunk: small temporaries stay in cache and in the heap (no page faults)
 
 
 class _Geometry(NamedTuple):
@@ -91,7 +91,10 @@ def _orientation_bins(g_row: np.ndarray, g_col: np.ndarray, orientations: int):
 
 @functools.lru_cache(maxsize=8)
 def _gradient_table(orientations: int) -> tuple[np.ndarray, np.ndarray]:
-    """Bin and magnitude of every integer gradient pair, indexed ``511 * (g_row + 255) + g_col + 255``."""
+    """Bin and magnitude of every integer gradient pair.
+
+    Indexed by ``511 * (g_row + 255) + g_col + 255``.
+    """
     g = np.arange(-255, 256, dtype=np.float64)
     bins, magnitude = _orientation_bins(g[:, None], g[None, :], orientations)
     return bins.astype(np.int16).ravel(), magnitude.ravel()
@@ -123,7 +126,9 @@ def _central_differences(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _gradients(images: np.ndarray, transform_sqrt: bool, orientations: int):
     """Per-pixel bin and magnitude of a uint8 batch, as skimage computes them."""
     if transform_sqrt:
-        return _orientation_bins(*_central_differences(np.sqrt(images.astype(np.float64))), orientations)
+        return _orientation_bins(
+            *_central_differences(np.sqrt(images.astype(np.float64))), orientations
+        )
     bins, magnitude = _gradient_table(orientations)
     index, g_col = _central_differences(images.astype(np.int32))
     index *= 511
@@ -166,7 +171,10 @@ def _cell_histograms(images: np.ndarray, geo: _Geometry, transform_sqrt: bool) -
 
 
 def _normalize_blocks(blocks: np.ndarray, method: str) -> np.ndarray:
-    """Normalize each row of ``blocks`` (N, n_blocks, block_size), as skimage's ``_hog_normalize_block``."""
+    """Normalize each row of ``blocks`` (N, n_blocks, block_size).
+
+    As skimage's ``_hog_normalize_block``.
+    """
     if method == "L1":
         return blocks / (np.abs(blocks).sum(axis=-1, keepdims=True) + _EPS)
     if method == "L1-sqrt":

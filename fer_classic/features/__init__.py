@@ -1,0 +1,89 @@
+"""The six feature extractors: batch functions and scikit-learn transformers.
+
+Each extractor is a function on a batch of grey images, uint8 ``(N, H, W)``
+(FER-2013: ``(N, 48, 48)``), returning float32 ``(N, D)``, and a transformer
+around it whose parameters a grid search can tune and which works in a
+``Pipeline``:
+
+============  ======================  ==================  ========================================
+name          transformer             function            output size with the defaults (48x48)
+============  ======================  ==================  ========================================
+``pixels``    :class:`PixelFeatures`  pixel_features      2,304 (576 with ``size=24``)
+``hist``      HistogramFeatures       histogram_features  32 (bins x grid cells)
+``hog``       HogFeatures             hog_features        1,296 (skimage's ``hog`` definition)
+``lbp``       LbpFeatures             lbp_features        360 (uniform P=8, R=1, 6x6 cells)
+``gabor``     GaborFeatures           gabor_features      576 (3 frequencies x 6 orientations x
+                                                          4x4 cells x mean, std)
+``landmarks`` LandmarkFeatures        landmark_features   149 (68 normalized points + 13 measures)
+============  ======================  ==================  ========================================
+
+Each module's docstring says what its extractor captures and its exact
+definition; each function's docstring, its parameters and output size.
+
+Input
+-----
+Transformers and functions take ``(N, H, W)`` images or ``(N, H*W)`` rows of
+flattened square images (so a ``Pipeline`` fed flattened pixels works), of grey
+levels 0..255: uint8, or integers / floats in [0, 255] (floats are rounded).
+Anything else (another dtype, other values, another shape, an empty batch)
+raises ``ValueError``. ``n_features_in_`` is ``H * W`` either way.
+
+The API the grid search uses
+----------------------------
+``FEATURES``
+    dict: name -> transformer class, for the six names above.
+``make_features(spec, params=None, n_jobs=None)``
+    The transformer for ``"hog"`` or a combination ``"hog+lbp+landmarks"``
+    (a ``FeatureUnion`` concatenating in that order), with optional parameters
+    per name: ``make_features("hog+lbp", {"hog": {"orientations": 12}})``.
+``cached_transform(transformer, images, data_fingerprint=None, cache_dir=None)``
+    The features as float32 ``(N, D)``, computed once per data fingerprint and
+    parameter set and then loaded from ``<cache_dir>/<name>-<key>.npy`` (see
+    :mod:`fer_classic.features.cache`). Pass ``split.fingerprint`` from
+    :mod:`fer_classic.data`.
+
+The transformers are stateless: ``fit`` only checks parameters and records
+``n_features_in_``, ``image_shape_``; ``transform`` works unfitted. So the
+features of each split can be computed once (``cached_transform``) and a
+classifier grid search runs on them; or the transformer sits in a
+``Pipeline`` and is cloned and refitted freely.
+
+``n_jobs`` (HOG, LBP, Gabor, landmarks) runs chunks of the batch in joblib
+worker processes; it never changes the output and is left out of cache keys.
+"""
+
+from .cache import FEATURE_CACHE_VERSION, cached_transform, feature_cache_path, feature_key
+from .gabor import GaborFeatures, gabor_bank, gabor_features
+from .histogram import HistogramFeatures, histogram_features
+from .hog import HogFeatures, hog_features
+from .landmarks import MEASURES, LandmarkFeatures, landmark_features, landmark_points
+from .lbp import LbpFeatures, lbp_codes, lbp_features, n_lbp_bins
+from .pixels import PixelFeatures, pixel_features
+from .registry import FEATURES, make_features, parse_feature_spec
+
+__all__ = [
+    "FEATURES",
+    "FEATURE_CACHE_VERSION",
+    "MEASURES",
+    "GaborFeatures",
+    "HistogramFeatures",
+    "HogFeatures",
+    "LandmarkFeatures",
+    "LbpFeatures",
+    "PixelFeatures",
+    "cached_transform",
+    "feature_cache_path",
+    "feature_key",
+    "gabor_bank",
+    "gabor_features",
+    "histogram_features",
+    "hog_features",
+    "landmark_features",
+    "landmark_points",
+    "lbp_codes",
+    "lbp_features",
+    "make_features",
+    "n_lbp_bins",
+    "parse_feature_spec",
+    "pixel_features",
+]

@@ -1,0 +1,78 @@
+"""Extractors by name, and combinations of them such as ``"hog+lbp+landmarks"``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sklearn.pipeline import FeatureUnion
+
+from ._base import ImageFeatures
+from .gabor import GaborFeatures
+from .histogram import HistogramFeatures
+from .hog import HogFeatures
+from .landmarks import LandmarkFeatures
+from .lbp import LbpFeatures
+from .pixels import PixelFeatures
+
+#: Name -> transformer class of the six extractors.
+FEATURES: dict[str, type[ImageFeatures]] = {
+    "pixels": PixelFeatures,
+    "hist": HistogramFeatures,
+    "hog": HogFeatures,
+    "lbp": LbpFeatures,
+    "gabor": GaborFeatures,
+    "landmarks": LandmarkFeatures,
+}
+
+
+def parse_feature_spec(spec: str) -> list[str]:
+    """The extractor names in ``spec`` (``"hog+lbp"`` -> ``["hog", "lbp"]``), checked."""
+    names = [name.strip() for name in str(spec).split("+")]
+    unknown = [name for name in names if name not in FEATURES]
+    if unknown:
+        raise ValueError(
+            f"unknown feature extractor {', '.join(map(repr, unknown))} in {spec!r}; "
+            f"valid names: {', '.join(FEATURES)} (combine with '+')"
+        )
+    if len(set(names)) != len(names):
+        raise ValueError(f"feature spec {spec!r} names an extractor twice")
+    return names
+
+
+def make_features(
+    spec: str,
+    params: Mapping[str, Mapping] | None = None,
+    n_jobs: int | None = None,
+) -> ImageFeatures | FeatureUnion:
+    """The transformer for ``spec``: one extractor, or the concatenation of several.
+
+    Parameters
+    ----------
+    spec : str
+        A name from :data:`FEATURES`, or names joined by '+', e.g.
+        ``"hog+lbp+landmarks"``; features are concatenated in that order.
+    params : mapping of name -> mapping, optional
+        Parameters per extractor, e.g. ``{"hog": {"orientations": 12}}``.
+    n_jobs : int or None
+        Set on every extractor that has the parameter (workers within each).
+
+    Returns
+    -------
+    The extractor itself for a single name; otherwise a
+    ``sklearn.pipeline.FeatureUnion`` of ``(name, extractor)`` pairs, whose
+    parameters a grid search reaches as ``<step>__<name>__<param>``.
+    """
+    names = parse_feature_spec(spec)
+    params = dict(params or {})
+    stray = sorted(set(params) - set(names))
+    if stray:
+        raise ValueError(f"params given for {stray}, which {spec!r} does not name")
+    extractors = []
+    for name in names:
+        extractor = FEATURES[name](**params.get(name, {}))
+        if n_jobs is not None and "n_jobs" in extractor.get_params():
+            extractor.set_params(n_jobs=n_jobs)
+        extractors.append((name, extractor))
+    if len(extractors) == 1:
+        return extractors[0][1]
+    return FeatureUnion(extractors)
