@@ -72,6 +72,8 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        if tmp_path.exists():
+            os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp makes 0600; use the usual mode
         os.replace(tmp_path, path)
     finally:
         if tmp_path.exists():
@@ -174,6 +176,12 @@ def check_config(run_dir: str | os.PathLike[str], config: Mapping[str, Any], for
         f"{run_dir}: holds a run of another configuration (differs in: {', '.join(changed)}); "
         "use another --out or pass --force to start over"
     )
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _json_default(obj: Any) -> Any:

