@@ -14,9 +14,13 @@ builder had to choose where it is silent:
   thesis gives no sizes.
 - Dropout 0.2 "after each convolutional layer in the fire modules": after the
   squeeze convolution (behind its batch normalization) and after each expand
-  convolution.
+  convolution. ``dropout_placement="output"`` puts one dropout on the module's
+  output instead.
 - Batch normalization "after the first convolutional layer in the fire modules":
-  behind the squeeze convolution and its ReLU, the order of the thesis's text.
+  behind the squeeze convolution and its ReLU, the order of the thesis's text;
+  ``squeeze_order="bn_relu"`` puts it between the convolution and its ReLU.
+  (On FER-2013, with the dropout on the module output, in either order, the
+  final ReLU died in the first epoch; see ``benchmarks/cnn.md``.)
 - Max pooling 3x3 with stride 2 where SqueezeNet has it (after conv1, the third and
   the seventh fire module) and, as the thesis adds, after the ninth. Padding is
   "same" (silent), so that 48 px pool to 24, 12, 6 and 3.
@@ -36,6 +40,8 @@ from __future__ import annotations
 
 import keras
 from keras import layers
+
+from .config import DROPOUT_PLACEMENTS, SQUEEZE_ORDERS
 
 #: (squeeze filters, expand filters per branch) of fire1..fire11.
 FIRE_SIZES: tuple[tuple[int, int], ...] = (
@@ -62,6 +68,8 @@ def fire_module(
     expand: int,
     *,
     dropout: float = 0.2,
+    dropout_placement: str = "every_conv",
+    squeeze_order: str = "relu_bn",
     bypass: bool = True,
     name: str = "fire",
 ) -> keras.KerasTensor:
@@ -75,7 +83,13 @@ def fire_module(
     expand : int
         Filters of each expand convolution; the output has ``2 * expand`` channels.
     dropout : float
-        Rate of the Dropout after each convolution; 0 leaves it out.
+        Dropout rate; 0 leaves dropout out.
+    dropout_placement : {"every_conv", "output"}
+        Dropout behind the squeeze and each expand convolution, or once on the
+        concatenated output.
+    squeeze_order : {"relu_bn", "bn_relu"}
+        Batch normalization behind the squeeze convolution's ReLU, or between the
+        convolution and its ReLU.
     bypass : bool
         Add the input to the output when their channels match (simple bypass).
     name : str
@@ -85,16 +99,28 @@ def fire_module(
     -------
     KerasTensor of shape (batch, height, width, 2 * expand)
     """
-    s = layers.Conv2D(squeeze, 1, activation="relu", name=f"{name}_squeeze")(x)
-    s = layers.BatchNormalization(name=f"{name}_squeeze_bn")(s)
-    if dropout:
+    if dropout_placement not in DROPOUT_PLACEMENTS:
+        raise ValueError(f"dropout_placement must be one of {DROPOUT_PLACEMENTS}")
+    if squeeze_order not in SQUEEZE_ORDERS:
+        raise ValueError(f"squeeze_order must be one of {SQUEEZE_ORDERS}")
+    every = dropout and dropout_placement == "every_conv"
+    if squeeze_order == "relu_bn":
+        s = layers.Conv2D(squeeze, 1, activation="relu", name=f"{name}_squeeze")(x)
+        s = layers.BatchNormalization(name=f"{name}_squeeze_bn")(s)
+    else:
+        s = layers.Conv2D(squeeze, 1, name=f"{name}_squeeze")(x)
+        s = layers.BatchNormalization(name=f"{name}_squeeze_bn")(s)
+        s = layers.ReLU(name=f"{name}_squeeze_relu")(s)
+    if every:
         s = layers.Dropout(dropout, name=f"{name}_squeeze_dropout")(s)
     e1 = layers.Conv2D(expand, 1, activation="relu", name=f"{name}_expand1x1")(s)
     e3 = layers.Conv2D(expand, 3, padding="same", activation="relu", name=f"{name}_expand3x3")(s)
-    if dropout:
+    if every:
         e1 = layers.Dropout(dropout, name=f"{name}_expand1x1_dropout")(e1)
         e3 = layers.Dropout(dropout, name=f"{name}_expand3x3_dropout")(e3)
     out = layers.Concatenate(name=f"{name}_concat")([e1, e3])
+    if dropout and dropout_placement == "output":
+        out = layers.Dropout(dropout, name=f"{name}_dropout")(out)
     if bypass and x.shape[-1] == 2 * expand:
         out = layers.Add(name=f"{name}_bypass")([x, out])
     return out
@@ -105,6 +131,8 @@ def build_squeezenet(
     num_classes: int = 7,
     *,
     dropout: float = 0.2,
+    dropout_placement: str = "every_conv",
+    squeeze_order: str = "relu_bn",
     bypass: bool = True,
     stem_filters: int = 96,
     stem_kernel: int = 7,
@@ -121,7 +149,9 @@ def build_squeezenet(
     num_classes : int
         Filters of the final 1x1 convolution and width of the softmax.
     dropout : float
-        Dropout rate after each convolution of a fire module (thesis: 0.2).
+        Dropout rate in the fire modules (thesis: 0.2).
+    dropout_placement, squeeze_order : str
+        See :func:`fire_module`.
     bypass : bool
         Simple bypass around fire modules whose input and output channels match.
     stem_filters, stem_kernel, stem_strides : int
@@ -153,7 +183,16 @@ def build_squeezenet(
     )(inputs)
     x = layers.MaxPooling2D(3, strides=2, padding="same", name="pool1")(x)
     for i, (squeeze, expand) in enumerate(FIRE_SIZES, start=1):
-        x = fire_module(x, squeeze, expand, dropout=dropout, bypass=bypass, name=f"fire{i}")
+        x = fire_module(
+            x,
+            squeeze,
+            expand,
+            dropout=dropout,
+            dropout_placement=dropout_placement,
+            squeeze_order=squeeze_order,
+            bypass=bypass,
+            name=f"fire{i}",
+        )
         if i in POOL_AFTER_FIRE:
             x = layers.MaxPooling2D(3, strides=2, padding="same", name=f"pool_fire{i}")(x)
     x = layers.Conv2D(num_classes, 1, activation="relu", name="conv_final")(x)

@@ -1,0 +1,87 @@
+"""``fer-classic evaluate``: score a trained model on its test split or any data set."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..cnn.evaluate import SUBSETS, evaluate_model, format_scores, load_run_dataset
+from ..errors import FerClassicError
+from ..runs import MANIFEST, read_json, write_json_atomic
+from .common import add_data_options, load_data_from_args
+
+VARIANTS = ("keras", "float32", "int8")
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "evaluate",
+        help="accuracy, macro-F1, per-class report and confusion matrix of a trained model",
+        description=(
+            "Score a run (CNN or classical), a .keras or .tflite file, or the packaged "
+            "default CNN on the test split of the run's own data, or on any other data set "
+            "given with --data (cross-dataset testing, e.g. CK+ with --subset all)."
+        ),
+    )
+    parser.add_argument(
+        "run",
+        nargs="?",
+        metavar="RUN",
+        help="run directory or .keras/.tflite file (default: the packaged int8 CNN)",
+    )
+    add_data_options(parser)
+    parser.add_argument(
+        "--model",
+        choices=VARIANTS,
+        default="keras",
+        help=(
+            "which model of a CNN run: its best .keras checkpoint or a TFLite export "
+            "(default: %(default)s)"
+        ),
+    )
+    parser.add_argument(
+        "--subset",
+        choices=SUBSETS,
+        default="test",
+        help="the part of the data set to score; all: train+val+test (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--out", type=Path, metavar="FILE.json", help="also write the scores as JSON"
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..inference import load_model
+
+    if args.run is None and args.data is None:
+        raise FerClassicError("evaluate: name a RUN or a data set with --data PATH")
+    if args.model == "keras":
+        model = load_model(args.run)
+    else:
+        from ..cnn import load_cnn_model
+
+        if args.run is None or not Path(args.run).is_dir():
+            raise FerClassicError(f"evaluate: --model {args.model} needs a CNN run directory")
+        model = load_cnn_model(args.run, variant=args.model)
+    run_dir = Path(args.run) if args.run is not None and Path(args.run).is_dir() else None
+    if args.data is None:
+        dataset = load_run_dataset(run_dir, cache_dir=args.cache_dir)
+    else:
+        dataset = load_data_from_args(args)
+    if run_dir is not None and args.subset in ("train", "all"):
+        trained_on = read_json(run_dir / MANIFEST).get("data", {}).get("fingerprint")
+        if trained_on == dataset.fingerprint:
+            print(
+                f"fer-classic: note: --subset {args.subset} includes the images "
+                f"{run_dir} was trained on",
+                file=sys.stderr,
+            )
+    scores = evaluate_model(model, dataset, args.subset)
+    split_name = "all" if args.subset == "all" else getattr(dataset, args.subset).source_name
+    title = f"{model.source} on {dataset.raw.source} ({split_name})"
+    print(format_scores(scores, title))
+    if args.out is not None:
+        write_json_atomic(args.out, scores)
+    return 0

@@ -1,0 +1,43 @@
+"""Augmentation layers: random in training, identity at inference, saved and reloaded."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+
+from fer_classic.cnn.augment import build_augmenter  # noqa: E402
+from fer_classic.cnn.config import CNNConfig  # noqa: E402
+from fer_classic.cnn.preprocess import to_model_input  # noqa: E402
+from fer_classic.cnn.train import build_training_model  # noqa: E402
+
+
+def test_augmentation_changes_training_images_only():
+    x = np.random.default_rng(0).random((4, 48, 48, 3), dtype=np.float32)
+    augmenter = build_augmenter(seed=1)
+    trained = keras.ops.convert_to_numpy(augmenter(x, training=True))
+    assert trained.shape == x.shape and not np.allclose(trained, x)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(augmenter(x, training=False)), x)
+
+
+def test_training_model_with_augmentation_survives_a_save_and_load(tmp_path):
+    # Keras saves a float RandomShear factor as a range its constructor refuses;
+    # the augmenter must avoid that, or no augmented run could resume.
+    model = build_training_model(CNNConfig(), steps_per_epoch=3)
+    model.save(tmp_path / "checkpoint.keras")
+    loaded = keras.saving.load_model(tmp_path / "checkpoint.keras")
+    assert loaded.get_layer("squeezenet").count_params() == 1_332_615
+    shear = loaded.get_layer("augmentation").get_layer("shear")
+    assert tuple(shear.x_factor) == (0.0, 0.1)
+
+
+def test_to_model_input_scales_and_repeats_the_grey_channel():
+    images = np.array([[[0, 255] * 24] * 48], dtype=np.uint8)
+    x3 = to_model_input(images, 3)
+    assert x3.dtype == np.float32 and x3.shape == (1, 48, 48, 3)
+    assert x3.min() == 0.0 and x3.max() == 1.0
+    np.testing.assert_array_equal(x3[..., 0], x3[..., 2])
+    assert to_model_input(images, 1).shape == (1, 48, 48, 1)
+    with pytest.raises(ValueError, match="channels"):
+        to_model_input(images, 2)

@@ -1,0 +1,111 @@
+"""``fer-classic train-cnn`` and ``fer-classic evaluate`` end to end on tiny data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cv2
+import pytest
+
+from fer_classic.cli.main import build_parser
+from fer_classic.data import CLASS_NAMES
+
+pytest.importorskip("keras")
+
+
+def _main(argv: list[str]) -> int:
+    """Run the command line with this package's two commands registered."""
+    from fer_classic.cli import evaluate, main, train_cnn
+
+    commands = main.COMMANDS
+    if train_cnn not in commands:
+        main.COMMANDS = (*commands, train_cnn, evaluate)
+    try:
+        return main.main(argv)
+    finally:
+        main.COMMANDS = commands
+
+
+@pytest.fixture(scope="module")
+def image_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A root/<class>/ folder of 6 synthetic faces per class."""
+    from fer_classic.data import make_synthetic
+
+    root = tmp_path_factory.mktemp("faces")
+    ds = make_synthetic(n_per_class=6, seed=5)
+    for split in ds.splits:
+        for i, (image, label) in enumerate(zip(split.images, split.labels, strict=True)):
+            folder = root / CLASS_NAMES[label]
+            folder.mkdir(exist_ok=True)
+            cv2.imwrite(str(folder / f"{split.name}{i}.png"), image)
+    return root
+
+
+@pytest.mark.slow
+def test_train_then_evaluate_on_its_own_test_split(image_folder, tmp_path, capsys):
+    out = tmp_path / "cli-run"
+    status = _main(
+        [
+            "train-cnn",
+            "--data", str(image_folder),
+            "--split", "stratified",
+            "--out", str(out),
+            "--epochs", "1",
+            "--batch-size", "16",
+            "--no-augment",
+            "--no-export",
+        ]
+    )  # fmt: skip
+    assert status == 0
+    assert (out / "metrics.json").exists()
+    assert json.loads((out / "config.json").read_text())["epochs"] == 1
+    capsys.readouterr()
+    # No --data: the run's own data set and split, found from its manifest.
+    assert _main(["evaluate", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "confusion matrix" in printed and "(9 images)" in printed
+
+
+@pytest.mark.slow
+def test_evaluate_on_another_data_set_keras_and_int8(image_folder, trained_run, tmp_path, capsys):
+    scores = tmp_path / "scores.json"
+    data = ["--data", str(image_folder), "--split", "stratified"]
+    assert (
+        _main(["evaluate", str(trained_run), *data, "--subset", "all", "--out", str(scores)]) == 0
+    )
+    printed = capsys.readouterr().out
+    assert "accuracy" in printed and "confusion matrix" in printed
+    result = json.loads(scores.read_text())
+    assert result["n"] == 42 and result["subset"] == "all"
+    assert _main(["evaluate", str(trained_run), *data, "--model", "int8"]) == 0
+    assert "model_int8.tflite" in capsys.readouterr().out
+
+
+def test_evaluate_a_missing_run_is_one_line_and_status_2(tmp_path, capsys):
+    assert _main(["evaluate", str(tmp_path / "nope")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("fer-classic: error:") and "nope" in err and "\n" not in err
+
+
+def test_resume_of_a_missing_run_is_one_line_and_status_2(tmp_path, capsys):
+    assert _main(["train-cnn", "--resume", "--out", str(tmp_path / "none")]) == 2
+    assert "no such run directory" in capsys.readouterr().err
+
+
+def test_bad_training_option_is_one_line_and_status_2(capsys):
+    assert _main(["train-cnn", "--epochs", "0"]) == 2
+    assert "epochs must be at least 1" in capsys.readouterr().err
+
+
+def test_parser_registers_both_commands_with_their_options():
+    from fer_classic.cli import evaluate, train_cnn
+
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if a.dest == "command")
+    train_cnn.add_parser(subparsers)
+    evaluate.add_parser(subparsers)
+    args = parser.parse_args(["train-cnn", "--epochs", "3", "--lr-schedule", "plateau"])
+    assert (args.epochs, args.lr_schedule, args.batch_size) == (3, "plateau", 256)
+    args = parser.parse_args(["evaluate", "runs/x", "--model", "int8", "--subset", "all"])
+    assert (args.run, args.model, args.subset) == ("runs/x", "int8", "all")
