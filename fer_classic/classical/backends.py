@@ -1,0 +1,63 @@
+"""Where candidates run: local worker processes (joblib's loky) or a Dask cluster.
+
+The search itself only calls ``joblib.Parallel``; :func:`execution_backend` sets
+which backend those calls use. Dask is an optional extra
+(``pip install fer-classic[distributed]``) and is imported only when asked for.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from joblib import parallel_config
+
+from ..errors import FerClassicError
+
+BACKENDS = ("loky", "dask")
+
+
+@contextlib.contextmanager
+def execution_backend(
+    backend: str = "loky", scheduler: str | None = None, n_jobs: int | None = 1
+) -> Iterator[int | None]:
+    """Run the ``joblib.Parallel`` calls inside this block on ``backend``.
+
+    Parameters
+    ----------
+    backend : {"loky", "dask"}
+    scheduler : str, optional
+        Dask only: the scheduler's address (``tcp://host:8786``), or a
+        ``distributed.Client`` already connected.
+    n_jobs : int or None
+        Local workers; with Dask, -1 (every worker thread of the cluster).
+
+    Yields the ``n_jobs`` to pass to ``Parallel``.
+    """
+    if backend == "loky":
+        with parallel_config(backend="loky"):
+            yield n_jobs
+        return
+    if backend != "dask":
+        raise FerClassicError(f"unknown --backend {backend!r}; valid: {', '.join(BACKENDS)}")
+    if scheduler is None:
+        raise FerClassicError("--backend dask needs --scheduler ADDRESS (tcp://host:8786)")
+    try:
+        import distributed
+    except ImportError:
+        raise FerClassicError(
+            "--backend dask needs dask.distributed: pip install 'fer-classic[distributed]'"
+        ) from None
+    if isinstance(scheduler, distributed.Client):
+        with parallel_config(backend="dask"):
+            yield -1
+        return
+    try:
+        client = distributed.Client(scheduler, timeout="20s", set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise FerClassicError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
+    try:
+        with client.as_current(), parallel_config(backend="dask"):
+            yield -1
+    finally:
+        client.close()

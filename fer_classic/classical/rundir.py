@@ -1,0 +1,134 @@
+"""The run directory of a classical grid search (the layout of :mod:`fer_classic.runs`).
+
+Files, in the order they are written::
+
+    runs/<name>/
+        config.json           the resolved search: features and their parameters,
+                              models, every grid, protocol, seed, data fingerprint
+        manifest.json         kind "classical", versions, seed, data, command line
+        candidates.jsonl      one line per finished candidate (and halving round):
+                              key, index, feature, model, params, round, n_train,
+                              full (trained on every training row), score (mean
+                              validation accuracy), fold_scores, fit_seconds,
+                              score_seconds
+        model.joblib          the refitted best pipeline, features included:
+                              ``joblib.load(path).predict(images)`` on uint8
+                              ``(N, 48, 48)`` images
+        test_predictions.csv  index, true, pred (class names), p_<class> where
+                              the model gives probabilities (KNN, random forest)
+        confusion_matrix.png  the best model's test confusion matrix
+        metrics.json          written last: accuracy, macro_f1, per_class,
+                              confusion_matrix, class_names, best (the chosen
+                              candidate's record), refit_on, refit_seconds,
+                              n_train, n_test, search_seconds
+
+The run is complete when ``metrics.json`` exists. Rerunning the same
+configuration resumes from ``candidates.jsonl``; another configuration is
+refused unless ``force``, which starts the directory over.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+
+from ..runs import (
+    CONFIG,
+    MANIFEST,
+    METRICS,
+    PREDICTIONS,
+    append_jsonl,
+    atomic_path,
+    check_config,
+    read_json,
+    read_jsonl,
+    write_json_atomic,
+    write_text_atomic,
+)
+
+CANDIDATES = "candidates.jsonl"
+MODEL = "model.joblib"
+CONFUSION_PNG = "confusion_matrix.png"
+_OWN_FILES = (METRICS, CONFUSION_PNG, PREDICTIONS, MODEL, CANDIDATES, MANIFEST, CONFIG)
+
+
+class ClassicalRun:
+    """Reads and writes one classical run directory."""
+
+    def __init__(self, path: str | os.PathLike[str]):
+        self.path = Path(path)
+
+    def open(self, config: Mapping[str, Any], manifest: Mapping[str, Any], force: bool) -> bool:
+        """Start the run or resume it; True when resuming the same configuration.
+
+        Raises :class:`fer_classic.errors.RunError` when the directory holds a run
+        of another configuration and ``force`` is false.
+        """
+        if check_config(self.path, config, force):
+            return True
+        self.path.mkdir(parents=True, exist_ok=True)
+        for name in _OWN_FILES:  # --force on another configuration: start over
+            (self.path / name).unlink(missing_ok=True)
+        write_json_atomic(self.path / CONFIG, config)
+        write_json_atomic(self.path / MANIFEST, manifest)
+        return False
+
+    @property
+    def is_complete(self) -> bool:
+        return (self.path / METRICS).exists()
+
+    def records(self) -> list[dict[str, Any]]:
+        """The candidates recorded so far (a torn last line is not one)."""
+        return read_jsonl(self.path / CANDIDATES)
+
+    def append(self, record: Mapping[str, Any]) -> None:
+        """Record one finished candidate, whole or not at all."""
+        append_jsonl(self.path / CANDIDATES, record)
+
+    def save_model(self, pipeline: Any) -> Path:
+        path = self.path / MODEL
+        with atomic_path(path) as tmp:
+            joblib.dump(pipeline, tmp)
+        return path
+
+    def save_predictions(
+        self,
+        y_true: np.ndarray,
+        y_pred: np.ndarray,
+        class_names: Sequence[str],
+        proba: np.ndarray | None = None,
+    ) -> Path:
+        """``test_predictions.csv``: one row per test image, classes by name."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        header = ["index", "true", "pred"]
+        if proba is not None:
+            header += [f"p_{name}" for name in class_names]
+        writer.writerow(header)
+        for i, (t, p) in enumerate(zip(y_true, y_pred, strict=True)):
+            row = [i, class_names[t], class_names[p]]
+            if proba is not None:
+                row += [f"{v:.6f}" for v in proba[i]]
+            writer.writerow(row)
+        path = self.path / PREDICTIONS
+        write_text_atomic(path, out.getvalue())
+        return path
+
+    def save_metrics(self, metrics: Mapping[str, Any]) -> Path:
+        path = self.path / METRICS
+        write_json_atomic(path, metrics)
+        return path
+
+    def metrics(self) -> dict[str, Any]:
+        return read_json(self.path / METRICS)
+
+    @property
+    def confusion_png(self) -> Path:
+        return self.path / CONFUSION_PNG
