@@ -15,16 +15,10 @@ pytest.importorskip("keras")
 
 
 def _main(argv: list[str]) -> int:
-    """Run the command line with this package's two commands registered."""
-    from fer_classic.cli import evaluate, main, train_cnn
+    """Run the command line as the console script does."""
+    from fer_classic.cli.main import main
 
-    commands = main.COMMANDS
-    if train_cnn not in commands:
-        main.COMMANDS = (*commands, train_cnn, evaluate)
-    try:
-        return main.main(argv)
-    finally:
-        main.COMMANDS = commands
+    return main(argv)
 
 
 @pytest.fixture(scope="module")
@@ -99,12 +93,7 @@ def test_bad_training_option_is_one_line_and_status_2(capsys):
 
 
 def test_parser_registers_both_commands_with_their_options():
-    from fer_classic.cli import evaluate, train_cnn
-
     parser = build_parser()
-    subparsers = next(a for a in parser._actions if a.dest == "command")
-    train_cnn.add_parser(subparsers)
-    evaluate.add_parser(subparsers)
     args = parser.parse_args(["train-cnn", "--epochs", "3", "--lr-schedule", "plateau"])
     assert (args.epochs, args.lr_schedule, args.batch_size) == (3, "plateau", 256)
     args = parser.parse_args(["evaluate", "runs/x", "--model", "int8", "--subset", "all"])
