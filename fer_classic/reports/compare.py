@@ -232,7 +232,14 @@ def _measure(
     log(f"measuring {result.name} on {len(split)} test images")
     names = list(pending.class_names)
     columns = [names.index(c) for c in classifier.class_names]
-    m = measure_model(classifier.predict_proba, split, names, column_labels=columns, **settings)
+    m = measure_model(
+        classifier.predict_proba,
+        split,
+        names,
+        column_labels=columns,
+        decide=classifier.predict,
+        **settings,
+    )
     result.accuracy = m.scores.accuracy
     result.macro_f1 = m.scores.macro_f1
     result.per_class_f1 = m.scores.per_class_f1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,6 +54,7 @@ def measure_model(
     class_names: Sequence[str],
     *,
     column_labels: Sequence[int] | None = None,
+    decide: Callable[[np.ndarray], np.ndarray] | None = None,
     latency_images: int = 200,
     warmup: int = 10,
     batch_size: int = 256,
@@ -62,10 +63,14 @@ def measure_model(
 
     ``predict`` maps uint8 ``(N, 48, 48)`` images to scores ``(N, n_classes)``
     whose columns are the labels ``column_labels`` (indices into ``class_names``;
-    default ``0..n_classes-1``).
+    default ``0..n_classes-1``). ``decide``, when given, maps the images to
+    column indices by the model's own rule instead of the arg-max of the scores.
     """
     proba, throughput = predict_timed(predict, split.images, batch_size=batch_size)
-    pred = np.argmax(proba, axis=1).astype(np.int64)
+    if decide is None:
+        pred = np.argmax(proba, axis=1).astype(np.int64)
+    else:  # the model's own decision rule (untimed), e.g. SVC's one-vs-one votes
+        pred = np.asarray(decide(split.images), dtype=np.int64)
     if column_labels is not None:
         pred = np.asarray(column_labels, dtype=np.int64)[pred]
     latency = measure_latency(predict, split.images, n_images=latency_images, warmup=warmup)

@@ -46,7 +46,7 @@ def test_svm_without_probabilities_gives_decision_scores(svm_run):
     assert scores.shape == (len(faces), 7)
     pipeline = joblib.load(svm_run / "model.joblib")
     np.testing.assert_allclose(scores, pipeline.decision_function(faces), rtol=1e-5)
-    np.testing.assert_array_equal(model.predict(faces), scores.argmax(axis=1))
+    np.testing.assert_array_equal(model.predict(faces), pipeline.predict(faces))
 
 
 def test_calibrated_svm_says_calibrated(tmp_path):
@@ -165,3 +165,21 @@ def test_cnn_sources_go_to_the_cnn_loader(tmp_path, monkeypatch, kind):
     assert model.probability_kind == "softmax" and model.class_names == CLASS_NAMES
     assert model.predict_proba(_faces(3)).shape == (3, 7)
     assert model.name.startswith(source.name)
+
+
+def test_sklearn_predict_is_the_estimators_own_decision():
+    """SVC decides by one-vs-one votes: predict must follow it, not the arg-max of scores."""
+    import numpy as np
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+    from sklearn.svm import SVC
+
+    from fer_classic.data import make_synthetic
+    from fer_classic.inference import SklearnClassifier
+
+    ds = make_synthetic(20, seed=3)
+    flatten = FunctionTransformer(lambda x: x.reshape(len(x), -1) / 255.0)
+    model = make_pipeline(flatten, SVC(C=1.0)).fit(ds.train.images, ds.train.labels)
+    classifier = SklearnClassifier(model)
+    expected = model.predict(ds.test.images)
+    np.testing.assert_array_equal(classifier.predict(ds.test.images), expected)

@@ -31,21 +31,30 @@ def synthetic() -> FERDataset:
 
 
 def write_predictions(
-    path: Path, dataset: FERDataset, proba: np.ndarray, *, classical: bool = False
+    path: Path,
+    dataset: FERDataset,
+    proba: np.ndarray,
+    *,
+    classical: bool = False,
+    pred: np.ndarray | None = None,
 ) -> None:
     """``test_predictions.csv``: index, true, pred, p_<class>.
 
     As the CNN trainer writes it (source rows, class indices), or as the grid search
-    does (``classical``: rows of the test split, class names).
+    does (``classical``: rows of the test split, class names). ``pred``: the model's
+    own decisions, default the arg-max of ``proba``.
     """
+    if pred is None:
+        pred = np.argmax(proba, axis=1)
     names = dataset.class_names
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(["index", "true", "pred", *(f"p_{c}" for c in names)])
         test = dataset.test
-        for k, (i, t, p) in enumerate(zip(test.indices, test.labels, proba, strict=True)):
-            pred = int(np.argmax(p))
-            row = [k, names[t], names[pred]] if classical else [int(i), int(t), pred]
+        rows = zip(test.indices, test.labels, proba, pred, strict=True)
+        for k, (i, t, p, d) in enumerate(rows):
+            d = int(d)
+            row = [k, names[t], names[d]] if classical else [int(i), int(t), d]
             writer.writerow([*row, *(f"{v:.6f}" for v in p)])
 
 
@@ -63,8 +72,9 @@ def write_classical_run(run_dir: Path, classifier, dataset: FERDataset) -> Path:
         proba = pipeline.predict_proba(dataset.test.images)
     else:  # an SVM without probabilities: its decision scores, as the runs record them
         proba = pipeline.decision_function(dataset.test.images)
-    write_predictions(run_dir / "test_predictions.csv", dataset, proba, classical=True)
-    accuracy = float(np.mean(np.argmax(proba, axis=1) == dataset.test.labels))
+    pred = pipeline.predict(dataset.test.images)  # as the grid search records them
+    write_predictions(run_dir / "test_predictions.csv", dataset, proba, classical=True, pred=pred)
+    accuracy = float(np.mean(pred == dataset.test.labels))
     metrics = {"accuracy": accuracy, "refit_seconds": 1.5, "search_seconds": 30.0}
     write_json_atomic(run_dir / "metrics.json", metrics)
     return run_dir
