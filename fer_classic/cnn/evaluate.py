@@ -10,16 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import (
-    accuracy_score,
-    confusion_matrix,
-    f1_score,
-    precision_recall_fscore_support,
-)
 from tabulate import tabulate
 
 from ..data import CLASS_NAMES, FERDataset
 from ..errors import DataError, RunError
+from ..metrics import classification_metrics
 from ..runs import MANIFEST, read_json, write_text_atomic
 
 #: Parts of a data set :func:`evaluate_model` can score.
@@ -54,28 +49,8 @@ def score_predictions(
         )
     if len(y_true) == 0:
         raise ValueError("no images to score")
-    labels = np.arange(len(class_names))
-    y_pred = proba.argmax(axis=1)
-    precision, recall, f1, support = precision_recall_fscore_support(
-        y_true, y_pred, labels=labels, zero_division=0
-    )
-    return {
-        "n": len(y_true),
-        "accuracy": float(accuracy_score(y_true, y_pred)),
-        "macro_f1": float(
-            f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0)
-        ),
-        "per_class": {
-            name: {
-                "precision": float(precision[i]),
-                "recall": float(recall[i]),
-                "f1": float(f1[i]),
-                "support": int(support[i]),
-            }
-            for i, name in enumerate(class_names)
-        },
-        "confusion_matrix": confusion_matrix(y_true, y_pred, labels=labels).tolist(),
-    }
+    scores = classification_metrics(y_true, proba.argmax(axis=1), class_names)
+    return {"n": len(y_true), **scores}
 
 
 def format_scores(scores: dict[str, Any], title: str = "") -> str:
