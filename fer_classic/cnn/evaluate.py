@@ -110,6 +110,7 @@ def evaluate_model(model: Any, dataset: FERDataset, subset: str = "test") -> dic
     """Score a loaded model on part of a data set.
 
     ``model`` is anything with ``predict_proba(uint8 (N, 48, 48)) -> (N, n_classes)``
+    (its arg-max is the prediction, unless the model has its own ``predict``)
     and ``source``: :func:`fer_classic.cnn.load_cnn_model` or
     :func:`fer_classic.inference.load_model`.
 
@@ -119,7 +120,11 @@ def evaluate_model(model: Any, dataset: FERDataset, subset: str = "test") -> dic
     images, labels, _ = select_subset(dataset, subset)
     if len(labels) == 0:
         raise DataError(f"{dataset.raw.source}: its {subset} part holds no images")
-    scores = score_predictions(labels, model.predict_proba(images), dataset.class_names)
+    if hasattr(model, "predict"):  # the model's own decision rule (SVC: one-vs-one votes)
+        pred = np.asarray(model.predict(images))
+        scores = {"n": len(labels), **classification_metrics(labels, pred, dataset.class_names)}
+    else:
+        scores = score_predictions(labels, model.predict_proba(images), dataset.class_names)
     scores.update(subset=subset, model=str(model.source), data=dataset.describe())
     return scores
 
