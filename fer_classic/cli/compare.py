@@ -6,10 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..errors import FerClassicError
-
-# The method's least number of batch-1 timings (fer_classic.reports.compare.MIN_LATENCY_IMAGES);
-# the library is imported when the command runs, to keep the other commands' start fast.
-MIN_LATENCY_IMAGES = 200
+from ..reports.compare import MIN_LATENCY_IMAGES, compare, print_log
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -82,8 +79,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..reports.compare import compare, print_log
-
     for option, least in (("threads", 1), ("latency_images", 1), ("batch_size", 1), ("warmup", 0)):
         if getattr(args, option) < least:
             raise FerClassicError(f"--{option.replace('_', '-')} must be at least {least}")
