@@ -2,14 +2,21 @@
 
 The int8 model is fully integer (weights, activations, input and output), made by
 post-training quantization calibrated on a representative sample of training
-images. Conversion needs TensorFlow; the resulting files run with
-``ai-edge-litert`` alone (:class:`fer_classic.cnn.predictor.TFLiteCNN`).
+images. Before quantization, each batch normalization that the converter cannot fold
+into the convolution before it (the thesis puts it behind the squeeze convolution's
+ReLU) becomes the equivalent 1x1 depthwise convolution
+(:func:`batchnorm_as_depthwise`): TensorFlow Lite would otherwise quantize its
+multiply and add with one scale for all channels, which cost the shipped model 1.7
+points of accuracy (none with the rewrite). Conversion needs TensorFlow; the resulting files
+run with ``ai-edge-litert`` alone (:class:`fer_classic.cnn.predictor.TFLiteCNN`).
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +46,8 @@ def export_tflite(
     path : path-like
         The ``.tflite`` file to write (atomically).
     quantization : {"float32", "int8"}
-        ``int8`` quantizes weights, activations, input and output to int8.
+        ``int8`` quantizes weights, activations, input and output to int8, after
+        :func:`batchnorm_as_depthwise`.
     representative_images : ndarray of uint8, shape (M, 48, 48)
         Calibration faces for ``int8`` (a few hundred training images).
 
@@ -48,12 +56,33 @@ def export_tflite(
     FerClassicError
         TensorFlow is not installed.
     """
-    if quantization not in QUANTIZATIONS:
-        raise ValueError(f"quantization must be float32 or int8, got {quantization!r}")
-    if quantization == "int8" and (
-        representative_images is None or len(representative_images) == 0
-    ):
-        raise ValueError("int8 quantization needs representative_images")
+    if quantization == "int8":
+        _check_quantization(quantization, representative_images)
+        model = batchnorm_as_depthwise(model)
+    with tflite_converter(
+        model, quantization=quantization, representative_images=representative_images
+    ) as converter:
+        flatbuffer = converter.convert()
+    with atomic_path(path) as tmp:
+        Path(tmp).write_bytes(flatbuffer)
+    return len(flatbuffer)
+
+
+@contextmanager
+def tflite_converter(
+    model: Any,
+    *,
+    quantization: str = "float32",
+    representative_images: np.ndarray | None = None,
+) -> Iterator[Any]:
+    """A ``tf.lite.TFLiteConverter`` of ``model`` set up as :func:`export_tflite` uses it.
+
+    The converter reads a SavedModel in a temporary directory: use it inside the
+    ``with`` block. The model is converted as it is (:func:`export_tflite` first
+    applies :func:`batchnorm_as_depthwise` for ``int8``). Parameters as for
+    :func:`export_tflite`.
+    """
+    _check_quantization(quantization, representative_images)
     tf = _import_tensorflow()
     import keras
 
@@ -71,7 +100,7 @@ def export_tflite(
         if quantization == "int8":
             calibration = to_model_input(representative_images, channels)
 
-            def representative_dataset() -> Any:
+            def representative_dataset() -> Iterator[list[np.ndarray]]:
                 for i in range(len(calibration)):
                     yield [calibration[i : i + 1]]
 
@@ -80,10 +109,113 @@ def export_tflite(
             converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
             converter.inference_input_type = tf.int8
             converter.inference_output_type = tf.int8
-        flatbuffer = converter.convert()
-    with atomic_path(path) as tmp:
-        Path(tmp).write_bytes(flatbuffer)
-    return len(flatbuffer)
+        yield converter
+
+
+def _check_quantization(quantization: str, representative_images: np.ndarray | None) -> None:
+    if quantization not in QUANTIZATIONS:
+        raise ValueError(f"quantization must be float32 or int8, got {quantization!r}")
+    if quantization == "int8" and (
+        representative_images is None or len(representative_images) == 0
+    ):
+        raise ValueError("int8 quantization needs representative_images")
+
+
+def batchnorm_as_depthwise(model: Any) -> Any:
+    """A copy of a functional model whose unfoldable batch normalizations are convolutions.
+
+    Each ``BatchNormalization`` whose input is not the output of a convolution
+    without activation becomes a 1x1 ``DepthwiseConv2D`` computing the same
+    inference-time affine map, ``gamma * (x - mean) / sqrt(var + epsilon) + beta``,
+    per channel; every other layer is copied with its weights. The outputs are
+    those of ``model`` up to float rounding; a model without such a layer comes
+    back unchanged (the same object).
+
+    Parameters
+    ----------
+    model : keras.Model
+        A functional model of 4-D ``(batch, height, width, channels)`` tensors.
+        Layers of nested models are left as they are.
+
+    Returns
+    -------
+    keras.Model
+    """
+    import keras
+    from keras import layers
+
+    replace = _unfoldable_batchnorms(model)
+    if not replace:
+        return model
+
+    def clone(layer: Any) -> Any:
+        if layer.name in replace:
+            return layers.DepthwiseConv2D(1, use_bias=True, name=layer.name)
+        return layer.__class__.from_config(layer.get_config())
+
+    def call(layer: Any, *args: Any, **kwargs: Any) -> Any:
+        if layer.name in replace:
+            kwargs.pop("mask", None)  # passed on from the batch normalization's call
+        return layer(*args, **kwargs)
+
+    copy = keras.models.clone_model(model, clone_function=clone, call_function=call)
+    for layer in model.layers:
+        if not layer.weights:
+            continue
+        target = copy.get_layer(layer.name)
+        if layer.name in replace:
+            scale, shift = _batchnorm_affine(layer)
+            target.set_weights([scale.reshape(1, 1, -1, 1), shift])
+        else:
+            target.set_weights(layer.get_weights())
+    return copy
+
+
+def _unfoldable_batchnorms(model: Any) -> set[str]:
+    """Names of the batch normalizations not right behind a linear convolution."""
+    from keras import layers
+
+    config = model.get_config()
+    by_name = {entry["name"]: entry for entry in config["layers"]}
+    names = set()
+    for layer in model.layers:
+        if not isinstance(layer, layers.BatchNormalization) or len(layer.input.shape) != 4:
+            continue
+        if layer.axis not in (-1, 3):
+            continue
+        source = _inbound_layer(by_name[layer.name])
+        if source is not None:
+            before = model.get_layer(source)
+            if (
+                isinstance(before, layers.Conv2D | layers.DepthwiseConv2D)
+                and before.get_config().get("activation") == "linear"
+            ):
+                continue
+        names.add(layer.name)
+    return names
+
+
+def _batchnorm_affine(layer: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Per-channel ``(scale, shift)`` of a batch normalization at inference."""
+    variance = np.asarray(layer.moving_variance, dtype=np.float64)
+    scale = 1.0 / np.sqrt(variance + layer.epsilon)
+    if layer.scale:
+        scale = scale * np.asarray(layer.gamma, dtype=np.float64)
+    shift = -np.asarray(layer.moving_mean, dtype=np.float64) * scale
+    if layer.center:
+        shift = shift + np.asarray(layer.beta, dtype=np.float64)
+    return scale.astype(np.float32), shift.astype(np.float32)
+
+
+def _inbound_layer(entry: dict[str, Any]) -> str | None:
+    """The layer feeding a layer, from its entry in a functional model's config."""
+    nodes = entry.get("inbound_nodes") or []
+    if len(nodes) != 1 or not nodes[0]["args"]:
+        return None
+    tensor = nodes[0]["args"][0]
+    if not isinstance(tensor, dict) or "keras_history" not in tensor.get("config", {}):
+        return None
+    return tensor["config"]["keras_history"][0]
 
 
 def representative_sample(images: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
