@@ -172,18 +172,21 @@ def batchnorm_as_depthwise(model: Any) -> Any:
 
 
 def _unfoldable_batchnorms(model: Any) -> set[str]:
-    """Names of the batch normalizations not right behind a linear convolution."""
+    """Names of the batch normalizations not right behind a linear convolution.
+
+    Only layers called once, on 4-D tensors, normalizing the last axis, count.
+    """
     from keras import layers
 
-    config = model.get_config()
-    by_name = {entry["name"]: entry for entry in config["layers"]}
+    by_name = {entry["name"]: entry for entry in model.get_config()["layers"]}
     names = set()
     for layer in model.layers:
-        if not isinstance(layer, layers.BatchNormalization) or len(layer.input.shape) != 4:
+        if not isinstance(layer, layers.BatchNormalization):
             continue
-        if layer.axis not in (-1, 3):
+        nodes = by_name[layer.name].get("inbound_nodes") or []
+        if len(nodes) != 1 or len(layer.input.shape) != 4 or layer.axis not in (-1, 3):
             continue
-        source = _inbound_layer(by_name[layer.name])
+        source = _inbound_layer(nodes[0])
         if source is not None:
             before = model.get_layer(source)
             if (
@@ -207,12 +210,9 @@ def _batchnorm_affine(layer: Any) -> tuple[np.ndarray, np.ndarray]:
     return scale.astype(np.float32), shift.astype(np.float32)
 
 
-def _inbound_layer(entry: dict[str, Any]) -> str | None:
-    """The layer feeding a layer, from its entry in a functional model's config."""
-    nodes = entry.get("inbound_nodes") or []
-    if len(nodes) != 1 or not nodes[0]["args"]:
-        return None
-    tensor = nodes[0]["args"][0]
+def _inbound_layer(node: dict[str, Any]) -> str | None:
+    """The name of the layer whose output a node of a functional model's config takes."""
+    tensor = node["args"][0] if node.get("args") else None
     if not isinstance(tensor, dict) or "keras_history" not in tensor.get("config", {}):
         return None
     return tensor["config"]["keras_history"][0]
