@@ -130,6 +130,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     group.add_argument(
+        "--init-from",
+        type=Path,
+        metavar="RUN_OR_KERAS",
+        help=(
+            "start from the weights of a trained CNN run (its model.keras) or a .keras file "
+            "of the same architecture, e.g. to fine-tune it on other data"
+        ),
+    )
+    group.add_argument(
         "--no-augment", action="store_true", help="train without rotation/shift/shear/zoom/flip"
     )
     group.add_argument(
@@ -198,6 +207,7 @@ def run(args: argparse.Namespace) -> int:
         export=not args.no_export,
         time_limit=args.time_limit,
         finish=args.finish,
+        init_from=args.init_from,
     )
     if not result.finished:
         print(

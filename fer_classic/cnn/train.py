@@ -50,6 +50,7 @@ from sklearn.utils.class_weight import compute_class_weight
 
 from .. import runs
 from ..data import FERDataset
+from ..data.cache import file_fingerprint
 from ..errors import FerClassicError, RunError
 from .augment import allow_jit, build_augmenter
 from .config import ARCHITECTURE, CNNConfig
@@ -118,6 +119,7 @@ def train_cnn(
     export: bool = True,
     time_limit: float | None = None,
     finish: bool = False,
+    init_from: str | os.PathLike[str] | None = None,
     verbose: bool = True,
 ) -> TrainResult:
     """Train the customized SqueezeNet on ``dataset`` and write a run directory.
@@ -143,6 +145,11 @@ def train_cnn(
     finish : bool
         With ``resume``: train no further; score and export the best epoch so far
         of a run that stopped before its last epoch (e.g. at a time limit).
+    init_from : path-like, optional
+        Start from the weights of a trained SqueezeNet of the same architecture:
+        a CNN run directory (its ``model.keras``) or a ``.keras`` file, e.g. to
+        fine-tune it on other data. Recorded in ``config.json`` by the file's
+        SHA-256; a resumed run must name the same weights.
     verbose : bool
         Print one line per epoch and the final scores.
 
@@ -161,6 +168,10 @@ def train_cnn(
         raise ValueError("finish=True needs resume=True")
     run_dir = Path(run_dir)
     stored = {**config.to_dict(), "architecture": ARCHITECTURE, "data": dataset.fingerprint}
+    init_path = None
+    if init_from is not None:
+        init_path = _init_weights_path(Path(init_from))
+        stored["init_from"] = file_fingerprint(init_path, None)
     state = _open_run(run_dir, stored, dataset, resume=resume, force=force)
     n_params = _build_net(config).count_params()
     if verbose:
@@ -178,7 +189,15 @@ def train_cnn(
         )
         runs.write_json_atomic(run_dir / STATE, state)
     if not state["finished"]:
-        state = _fit(run_dir, dataset, config, state, time_limit=time_limit, verbose=verbose)
+        state = _fit(
+            run_dir,
+            dataset,
+            config,
+            state,
+            init_path=init_path,
+            time_limit=time_limit,
+            verbose=verbose,
+        )
     metrics = None
     if state["finished"]:
         metrics = _finish(run_dir, dataset, config, state, n_params, export=export, verbose=verbose)
@@ -311,6 +330,7 @@ def _fit(
     config: CNNConfig,
     state: dict[str, Any],
     *,
+    init_path: Path | None,
     time_limit: float | None,
     verbose: bool,
 ) -> dict[str, Any]:
@@ -328,6 +348,8 @@ def _fit(
         model = _load_checkpoint(run_dir, config)
     else:
         model = build_training_model(config, steps_per_epoch)
+        if init_path is not None:
+            _load_initial_weights(model.get_layer(_NET_NAME), init_path, config)
     recorder = _EpochRecorder(run_dir, config, state, time_limit=time_limit, verbose=verbose)
     model.fit(
         x_train,
@@ -368,6 +390,28 @@ def _load_checkpoint(run_dir: Path, config: CNNConfig) -> keras.Model:
         raise RunError(f"{path}: holds no optimizer state to resume from")
     allow_jit(model)
     return model
+
+
+def _init_weights_path(path: Path) -> Path:
+    """The ``.keras`` file that ``init_from`` names: itself, or a run's best model."""
+    if path.is_dir():
+        path = path / MODEL_FILE
+    if not path.is_file():
+        raise RunError(f"{path}: no such file to take initial weights from")
+    return path
+
+
+def _load_initial_weights(net: keras.Model, path: Path, config: CNNConfig) -> None:
+    """Copy the weights of the SqueezeNet in ``path`` into ``net``."""
+    source = load_keras_model(path)
+    if source.name != _NET_NAME and any(layer.name == _NET_NAME for layer in source.layers):
+        source = source.get_layer(_NET_NAME)  # a checkpoint.keras holds the net inside
+    if _weight_shapes(source) != _weight_shapes(net):
+        raise RunError(
+            f"{path}: holds another architecture than {ARCHITECTURE} with "
+            f"{config.channels} channel(s); its weights cannot start this run"
+        )
+    net.set_weights(source.get_weights())
 
 
 def _weight_shapes(model: keras.Model) -> list[tuple[str, tuple[int, ...]]]:

@@ -87,6 +87,14 @@ def test_resume_of_a_missing_run_is_one_line_and_status_2(tmp_path, capsys):
     assert "no such run directory" in capsys.readouterr().err
 
 
+def test_missing_initial_weights_are_one_line_and_status_2(image_folder, tmp_path, capsys):
+    argv = ["train-cnn", "--data", str(image_folder), "--out", str(tmp_path / "run")]
+    assert _main([*argv, "--init-from", str(tmp_path / "none.keras")]) == 2
+    err = capsys.readouterr().err
+    assert "none.keras: no such file to take initial weights from" in err
+    assert len(err.strip().splitlines()) == 1
+
+
 def test_bad_training_option_is_one_line_and_status_2(capsys):
     assert _main(["train-cnn", "--epochs", "0"]) == 2
     assert "epochs must be at least 1" in capsys.readouterr().err

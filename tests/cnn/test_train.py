@@ -150,3 +150,47 @@ def test_finish_scores_a_stopped_run_without_training_further(tiny_dataset, tmp_
 def test_finish_needs_resume(tiny_dataset, tmp_path):
     with pytest.raises(ValueError, match="resume"):
         train_cnn(tiny_dataset, tmp_path / "run", TINY, finish=True, verbose=False)
+
+
+def _kernels(model: keras.Model) -> list[np.ndarray]:
+    """The convolution kernels and biases (batch normalization statistics move in any training)."""
+    return [np.asarray(w) for w in model.weights if "/kernel" in w.path or "/bias" in w.path]
+
+
+@pytest.mark.slow
+def test_init_from_a_run_starts_from_its_weights(trained_run, tiny_dataset, tmp_path):
+    from fer_classic.data.cache import file_fingerprint
+
+    config = replace(TINY, epochs=1, learning_rate=1e-10)
+    source = keras.saving.load_model(trained_run / "model.keras")
+    tuned = train_cnn(
+        tiny_dataset, tmp_path / "tuned", config, init_from=trained_run, export=False, verbose=False
+    )
+    fresh = train_cnn(tiny_dataset, tmp_path / "fresh", config, export=False, verbose=False)
+    start = keras.saving.load_model(tuned.run_dir / "model.keras")
+    other = keras.saving.load_model(fresh.run_dir / "model.keras")
+    for got, want, unrelated in zip(
+        _kernels(start), _kernels(source), _kernels(other), strict=True
+    ):
+        np.testing.assert_allclose(got, want, atol=1e-6)
+        assert got.shape == unrelated.shape
+    assert not all(
+        np.allclose(a, b) for a, b in zip(_kernels(source), _kernels(other), strict=True)
+    )
+    stored = json.loads((tuned.run_dir / "config.json").read_text())
+    assert stored["init_from"] == file_fingerprint(trained_run / "model.keras", None)
+    # A resumed run must name the same initial weights.
+    with pytest.raises(RunError, match="init_from"):
+        train_cnn(tiny_dataset, tuned.run_dir, config, resume=True, verbose=False)
+
+
+def test_init_from_a_missing_file_or_another_architecture_is_refused(tiny_dataset, tmp_path):
+    with pytest.raises(RunError, match="no such file"):
+        train_cnn(tiny_dataset, tmp_path / "a", TINY, init_from=tmp_path / "none.keras")
+    inputs = keras.Input((48, 48, 3))
+    other = keras.Model(inputs, keras.layers.Dense(7)(keras.layers.Flatten()(inputs)))
+    other.save(tmp_path / "other.keras")
+    with pytest.raises(RunError, match="another architecture"):
+        train_cnn(
+            tiny_dataset, tmp_path / "b", TINY, init_from=tmp_path / "other.keras", verbose=False
+        )
