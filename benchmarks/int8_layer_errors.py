@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -87,9 +88,10 @@ def main() -> None:
         debugger.layer_statistics_dump(buffer)
         buffer.seek(0)
         rows = list(csv.DictReader(buffer))
-        tflite_path = Path(f"/tmp/int8_layer_errors_{len(title)}.tflite")
-        tflite_path.write_bytes(flatbuffer)
-        int8_top1 = TFLiteCNN(tflite_path).predict_proba(data.test.images).argmax(axis=1)
+        with tempfile.TemporaryDirectory() as folder:
+            tflite_path = Path(folder) / "int8.tflite"
+            tflite_path.write_bytes(flatbuffer)
+            int8_top1 = TFLiteCNN(tflite_path).predict_proba(data.test.images).argmax(axis=1)
         steps = np.array(
             [
                 float(r["mean_squared_error"]) ** 0.5 / float(r["scale"])

@@ -29,7 +29,7 @@ import os
 import platform
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -42,7 +42,8 @@ MANIFEST = "manifest.json"
 METRICS = "metrics.json"
 PREDICTIONS = "test_predictions.csv"
 
-_TRACKED_PACKAGES = (
+#: Packages whose versions a run records (see :func:`package_versions`).
+TRACKED_PACKAGES = (
     "fer-classic",
     "numpy",
     "scikit-learn",
@@ -129,10 +130,13 @@ def read_json(path: str | os.PathLike[str]) -> Any:
         raise RunError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
 
 
-def package_versions() -> dict[str, str]:
-    """Versions of the packages that decide a run's results, where installed."""
+def package_versions(names: Iterable[str] = TRACKED_PACKAGES) -> dict[str, str]:
+    """Python's version and those of the installed ones among ``names``.
+
+    The default names the packages that decide a run's results.
+    """
     versions = {"python": platform.python_version()}
-    for name in _TRACKED_PACKAGES:
+    for name in names:
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:

@@ -56,8 +56,8 @@ def export_tflite(
     FerClassicError
         TensorFlow is not installed.
     """
+    _check_quantization(quantization, representative_images)  # before the rewrite
     if quantization == "int8":
-        _check_quantization(quantization, representative_images)
         model = batchnorm_as_depthwise(model)
     with tflite_converter(
         model, quantization=quantization, representative_images=representative_images

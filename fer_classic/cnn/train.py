@@ -40,7 +40,6 @@ import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -305,13 +304,12 @@ def _read_state(run_dir: Path) -> dict[str, Any]:
     return {**_new_state(), **runs.read_json(run_dir / STATE)}
 
 
+#: Keras backends other than TensorFlow, recorded with a session where installed.
+_BACKEND_PACKAGES = ("jax", "jaxlib", "torch")
+
+
 def _session_record() -> dict[str, Any]:
-    versions = runs.package_versions()
-    for name in ("jax", "jaxlib", "torch"):
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
+    versions = runs.package_versions((*runs.TRACKED_PACKAGES, *_BACKEND_PACKAGES))
     return {
         "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "backend": keras.backend.backend(),
@@ -376,16 +374,7 @@ def _load_checkpoint(run_dir: Path, config: CNNConfig) -> keras.Model:
             "so far without training further"
         )
     model = load_keras_model(path, compile=True)
-    expected = _build_net(config)
-    try:
-        net = model.get_layer(_NET_NAME)
-    except ValueError:
-        net = None
-    if net is None or _weight_shapes(net) != _weight_shapes(expected):
-        raise RunError(
-            f"{path}: holds another architecture than {ARCHITECTURE} with "
-            f"{config.channels} channel(s); start over with --force or use another --out"
-        )
+    _squeezenet_of(model, path, config, "start over with --force or use another --out")
     if getattr(model, "optimizer", None) is None or not model.optimizer.variables:
         raise RunError(f"{path}: holds no optimizer state to resume from")
     allow_jit(model)
@@ -403,15 +392,27 @@ def _init_weights_path(path: Path) -> Path:
 
 def _load_initial_weights(net: keras.Model, path: Path, config: CNNConfig) -> None:
     """Copy the weights of the SqueezeNet in ``path`` into ``net``."""
-    source = load_keras_model(path)
-    if source.name != _NET_NAME and any(layer.name == _NET_NAME for layer in source.layers):
-        source = source.get_layer(_NET_NAME)  # a checkpoint.keras holds the net inside
-    if _weight_shapes(source) != _weight_shapes(net):
+    source = _squeezenet_of(
+        load_keras_model(path), path, config, "its weights cannot start this run"
+    )
+    net.set_weights(source.get_weights())
+
+
+def _squeezenet_of(model: keras.Model, path: Path, config: CNNConfig, remedy: str) -> keras.Model:
+    """The SqueezeNet of ``config`` that ``model`` is or holds (a training checkpoint).
+
+    Raises RunError, ending with ``remedy``, when it holds none of that architecture.
+    """
+    if model.name == _NET_NAME:
+        net = model
+    else:
+        net = next((layer for layer in model.layers if layer.name == _NET_NAME), None)
+    if net is None or _weight_shapes(net) != _weight_shapes(_build_net(config)):
         raise RunError(
             f"{path}: holds another architecture than {ARCHITECTURE} with "
-            f"{config.channels} channel(s); its weights cannot start this run"
+            f"{config.channels} channel(s); {remedy}"
         )
-    net.set_weights(source.get_weights())
+    return net
 
 
 def _weight_shapes(model: keras.Model) -> list[tuple[str, tuple[int, ...]]]:

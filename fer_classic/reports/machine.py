@@ -6,8 +6,9 @@ import contextlib
 import os
 import platform
 from collections.abc import Iterator
-from importlib import metadata
 from typing import Any
+
+from ..runs import package_versions
 
 _THREAD_ENV = (
     "OMP_NUM_THREADS",
@@ -82,12 +83,7 @@ def limited_native_threads(threads: int) -> Iterator[dict[str, Any]]:
 
 def describe_machine() -> dict[str, Any]:
     """CPU, core counts, load, OS and the versions of the inference libraries."""
-    versions = {"python": platform.python_version()}
-    for name in _VERSIONS:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
+    versions = package_versions(_VERSIONS)
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
     return {
         "cpu": cpu_model(),
