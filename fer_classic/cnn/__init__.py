@@ -1,8 +1,10 @@
 """The thesis's customized SqueezeNet: building, training, TFLite export, inference.
 
 - :func:`build_squeezenet` (:mod:`.squeezenet`): the architecture, uncompiled.
-- :func:`train_cnn` (:mod:`.train`): trains into a resumable run directory, scores
-  the best epoch on the test split and exports TensorFlow Lite models.
+- :func:`train_cnn` (:mod:`.train`): trains into a resumable run directory
+  (:mod:`.run_dir`, with the per-epoch recorder and learning-rate schedule of
+  :mod:`.callbacks`), scores the best epoch on the test split and exports
+  TensorFlow Lite models.
 - :func:`export_tflite` (:mod:`.export`): float32 or int8 ``.tflite`` files.
 - :func:`load_cnn_model` (:mod:`.predictor`): a run directory, ``.keras`` or
   ``.tflite`` file (default: the packaged int8 model) as an object with

@@ -1,27 +1,13 @@
 """Training the customized SqueezeNet into a run directory, resumable at any epoch.
 
-A CNN run directory holds, beside the common files of :mod:`fer_classic.runs`::
-
-    config.json          CNNConfig, the architecture and the data's fingerprint
-    manifest.json        kind "cnn"; ``sessions`` lists each start and resume
-                         (epoch, Keras backend, platform, command)
-    history.csv          one row per epoch: loss, accuracy, val_loss, val_accuracy,
-                         learning_rate, seconds
-    model.keras          the best epoch by validation accuracy (no augmentation,
-                         no optimizer): what predict, evaluate and export use
-    checkpoint.keras     the last epoch's training model with its optimizer state
-    checkpoint.json      the last epoch done, the best so far, schedule counters
-    test_predictions.csv the best model's predictions on the test split
-    model_float32.tflite, model_int8.tflite   TensorFlow Lite exports
-    metrics.json         test scores of model.keras and of each export (last)
-
-Each epoch writes ``checkpoint.keras``, then ``model.keras`` when the epoch is the
-best, then ``history.csv``, then ``checkpoint.json``, each atomically: an
-interrupted run resumes (``resume=True``) from the last epoch whose
-``checkpoint.json`` was written, with its weights, optimizer state (moments,
-step count, learning rate) and schedule counters. The order of the shuffled
-batches and the augmentation after a resume differ from an uninterrupted run, and
-an interrupt between the writes of one epoch makes the resumed run repeat it.
+The run directory's files are listed in :mod:`.run_dir`. Each epoch writes
+``checkpoint.keras``, then ``model.keras`` when the epoch is the best, then
+``history.csv``, then ``checkpoint.json``, each atomically: an interrupted run
+resumes (``resume=True``) from the last epoch whose ``checkpoint.json`` was
+written, with its weights, optimizer state (moments, step count, learning rate)
+and schedule counters. The order of the shuffled batches and the augmentation
+after a resume differ from an uninterrupted run, and an interrupt between the
+writes of one epoch makes the resumed run repeat it.
 
 Training runs on any Keras backend; it takes NumPy arrays, so it also runs where
 TensorFlow is absent (JAX on a GPU). Export to TensorFlow Lite needs TensorFlow:
@@ -31,15 +17,9 @@ where TensorFlow is installed scores and exports it without training again.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import os
-import platform
-import sys
-import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -52,41 +32,19 @@ from ..data import FERDataset
 from ..data.cache import file_fingerprint
 from ..errors import FerClassicError, RunError
 from .augment import allow_jit, build_augmenter
+from .callbacks import EpochRecorder, learning_rate_schedule
 from .config import ARCHITECTURE, CNNConfig
 from .evaluate import score_predictions, write_predictions
 from .export import export_tflite, representative_sample
 from .predictor import MODEL_FILE, TFLITE_FILES, KerasCNN, TFLiteCNN, load_keras_model
 from .preprocess import IMAGE_SIZE, to_model_input
+from .run_dir import CHECKPOINT, HISTORY, STATE, open_run, read_history
 from .squeezenet import build_squeezenet
-
-CHECKPOINT = "checkpoint.keras"
-STATE = "checkpoint.json"
-HISTORY = "history.csv"
-HISTORY_COLUMNS = (
-    "epoch",
-    "loss",
-    "accuracy",
-    "val_loss",
-    "val_accuracy",
-    "learning_rate",
-    "seconds",
-)
 
 #: Training images used to calibrate the int8 export.
 N_REPRESENTATIVE = 1000
 
 _NET_NAME = "squeezenet"
-_RUN_FILES = (
-    runs.CONFIG,
-    runs.MANIFEST,
-    runs.METRICS,
-    runs.PREDICTIONS,
-    HISTORY,
-    MODEL_FILE,
-    CHECKPOINT,
-    STATE,
-    *TFLITE_FILES.values(),
-)
 
 
 @dataclass(frozen=True)
@@ -171,7 +129,7 @@ def train_cnn(
     if init_from is not None:
         init_path = _init_weights_path(Path(init_from))
         stored["init_from"] = file_fingerprint(init_path, None)
-    state = _open_run(run_dir, stored, dataset, resume=resume, force=force)
+    state = open_run(run_dir, stored, dataset, resume=resume, force=force)
     n_params = _build_net(config).count_params()
     if verbose:
         _say(
@@ -222,8 +180,9 @@ def build_training_model(config: CNNConfig, steps_per_epoch: int) -> keras.Model
     inputs = keras.Input(shape=_input_shape(config), name="image")
     x = build_augmenter(seed=config.seed)(inputs) if config.augment else inputs
     model = keras.Model(inputs, net(x), name="squeezenet_training")
+    learning_rate = learning_rate_schedule(config, steps_per_epoch)
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=_learning_rate(config, steps_per_epoch)),
+        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
         loss=keras.losses.CategoricalCrossentropy(),
         metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")],
     )
@@ -238,85 +197,6 @@ def class_weights(labels: np.ndarray, n_classes: int) -> dict[int, float]:
     result = dict.fromkeys(range(n_classes), 1.0)
     result.update({int(c): float(w) for c, w in zip(present, weights, strict=True)})
     return result
-
-
-# --- the run directory --------------------------------------------------------
-
-
-def _open_run(
-    run_dir: Path, stored: dict[str, Any], dataset: FERDataset, *, resume: bool, force: bool
-) -> dict[str, Any]:
-    """Check or create the run directory; return the training state to start from."""
-    has_run = (run_dir / runs.CONFIG).exists() or (run_dir / runs.MANIFEST).exists()
-    if has_run:
-        _check_kind(run_dir)
-    session = _session_record()
-    if resume:
-        if not run_dir.is_dir():
-            raise RunError(f"{run_dir}: no such run directory to resume")
-        if not has_run:
-            raise RunError(f"{run_dir}: nothing to resume (no {runs.CONFIG})")
-        runs.check_config(run_dir, stored, force=False)
-        state = _read_state(run_dir)
-        manifest = runs.read_json(run_dir / runs.MANIFEST)
-        manifest["data"] = dataset.describe()
-        manifest.setdefault("sessions", []).append({**session, "start_epoch": state["epoch"]})
-        runs.write_json_atomic(run_dir / runs.MANIFEST, manifest)
-        return state
-    if has_run or any((run_dir / name).exists() for name in _RUN_FILES):
-        if not force:
-            raise RunError(
-                f"{run_dir}: already holds a run; pass --resume to continue it "
-                "or --force to start over"
-            )
-        for name in _RUN_FILES:
-            (run_dir / name).unlink(missing_ok=True)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    runs.write_json_atomic(run_dir / runs.CONFIG, stored)
-    manifest = runs.make_manifest("cnn", seed=stored["seed"], data=dataset.describe())
-    manifest["sessions"] = [{**session, "start_epoch": 0}]
-    runs.write_json_atomic(run_dir / runs.MANIFEST, manifest)
-    return _new_state()
-
-
-def _check_kind(run_dir: Path) -> None:
-    if (run_dir / runs.MANIFEST).exists():
-        kind = runs.read_json(run_dir / runs.MANIFEST).get("kind")
-        if kind != "cnn":
-            raise RunError(f"{run_dir}: holds a {kind!r} run, not a CNN run; use another --out")
-
-
-def _new_state() -> dict[str, Any]:
-    return {
-        "epoch": 0,
-        "best_epoch": 0,
-        "best_val_accuracy": -1.0,
-        "plateau_best_loss": None,
-        "plateau_wait": 0,
-        "finished": False,
-        "stop_reason": "",
-    }
-
-
-def _read_state(run_dir: Path) -> dict[str, Any]:
-    if not (run_dir / STATE).exists():
-        return _new_state()  # interrupted during its first epoch
-    return {**_new_state(), **runs.read_json(run_dir / STATE)}
-
-
-#: Keras backends other than TensorFlow, recorded with a session where installed.
-_BACKEND_PACKAGES = ("jax", "jaxlib", "torch")
-
-
-def _session_record() -> dict[str, Any]:
-    versions = runs.package_versions((*runs.TRACKED_PACKAGES, *_BACKEND_PACKAGES))
-    return {
-        "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "backend": keras.backend.backend(),
-        "platform": platform.platform(),
-        "command": sys.argv,
-        "versions": versions,
-    }
 
 
 # --- fitting --------------------------------------------------------------------
@@ -348,7 +228,9 @@ def _fit(
         model = build_training_model(config, steps_per_epoch)
         if init_path is not None:
             _load_initial_weights(model.get_layer(_NET_NAME), init_path, config)
-    recorder = _EpochRecorder(run_dir, config, state, time_limit=time_limit, verbose=verbose)
+    recorder = EpochRecorder(
+        run_dir, config, state, net_name=_NET_NAME, time_limit=time_limit, verbose=verbose
+    )
     model.fit(
         x_train,
         y_train,
@@ -419,154 +301,6 @@ def _weight_shapes(model: keras.Model) -> list[tuple[str, tuple[int, ...]]]:
     return [(w.path.split("/", 1)[-1], tuple(w.shape)) for w in model.weights]
 
 
-class _EpochRecorder(keras.callbacks.Callback):
-    """Per epoch: timing, the plateau schedule, checkpoints, history, early stopping."""
-
-    def __init__(
-        self,
-        run_dir: Path,
-        config: CNNConfig,
-        state: dict[str, Any],
-        *,
-        time_limit: float | None,
-        verbose: bool,
-    ) -> None:
-        super().__init__()
-        self.run_dir = run_dir
-        self.config = config
-        self.state = dict(state)
-        self.time_limit = time_limit
-        self.verbose = verbose
-        self.history = _read_history(run_dir / HISTORY, state["epoch"])
-        self._session_start = 0.0
-        self._epoch_start = 0.0
-        self._session_epochs = 0
-
-    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
-        self._session_start = time.perf_counter()
-
-    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        self._epoch_start = time.perf_counter()
-
-    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        logs = logs or {}
-        now = time.perf_counter()
-        seconds = now - self._epoch_start
-        self._session_epochs += 1
-        done = epoch + 1
-        state, config = self.state, self.config
-        lr = _current_learning_rate(self.model.optimizer)
-        val_accuracy = float(logs["val_accuracy"])
-        improved = val_accuracy > state["best_val_accuracy"]
-        _save_atomic(self.model, self.run_dir / CHECKPOINT)
-        if improved:
-            state["best_val_accuracy"], state["best_epoch"] = val_accuracy, done
-            _save_atomic(self.model.get_layer(_NET_NAME), self.run_dir / MODEL_FILE)
-        self.history.append(
-            {
-                "epoch": done,
-                "loss": float(logs["loss"]),
-                "accuracy": float(logs["accuracy"]),
-                "val_loss": float(logs["val_loss"]),
-                "val_accuracy": val_accuracy,
-                "learning_rate": lr,
-                "seconds": round(seconds, 3),
-            }
-        )
-        _write_history(self.run_dir / HISTORY, self.history)
-        if config.lr_schedule == "plateau":
-            self._plateau(float(logs["val_loss"]), lr)
-        state["epoch"] = done
-        if done >= config.epochs:
-            state["finished"], state["stop_reason"] = True, f"reached {config.epochs} epochs"
-        elif (
-            config.early_stopping_patience
-            and done - state["best_epoch"] >= config.early_stopping_patience
-        ):
-            state["finished"] = True
-            state["stop_reason"] = (
-                f"early stopping: no better validation accuracy for "
-                f"{config.early_stopping_patience} epochs"
-            )
-            self.model.stop_training = True
-        elif self.time_limit is not None:
-            elapsed = now - self._session_start
-            if elapsed + elapsed / self._session_epochs > self.time_limit:
-                state["stop_reason"] = f"time limit of {self.time_limit:.0f} s"
-                self.model.stop_training = True
-        runs.write_json_atomic(self.run_dir / STATE, state)
-        if self.verbose:
-            row = self.history[-1]
-            _say(
-                f"epoch {done:>4d}/{config.epochs}  loss {row['loss']:.4f}  "
-                f"acc {row['accuracy']:.4f}  val_loss {row['val_loss']:.4f}  "
-                f"val_acc {val_accuracy:.4f}  lr {lr:.2e}  {seconds:6.1f} s"
-                + ("  best" if improved else "")
-            )
-            if state["stop_reason"]:
-                _say(f"stopped: {state['stop_reason']}")
-
-    def _plateau(self, val_loss: float, lr: float) -> None:
-        state, config = self.state, self.config
-        best = state["plateau_best_loss"]
-        if best is None or val_loss < best - 1e-4:
-            state["plateau_best_loss"], state["plateau_wait"] = val_loss, 0
-            return
-        state["plateau_wait"] += 1
-        if state["plateau_wait"] >= config.reduce_lr_patience:
-            new_lr = max(lr * config.reduce_lr_factor, config.min_learning_rate)
-            if new_lr < lr:
-                self.model.optimizer.learning_rate = new_lr
-            state["plateau_wait"] = 0
-
-
-def _learning_rate(config: CNNConfig, steps_per_epoch: int) -> Any:
-    if config.lr_schedule == "cosine":
-        alpha = config.min_learning_rate / config.learning_rate
-        decay_steps = (config.epochs - config.warmup_epochs) * steps_per_epoch
-        if config.warmup_epochs:
-            return keras.optimizers.schedules.CosineDecay(
-                initial_learning_rate=0.0,
-                decay_steps=decay_steps,
-                alpha=alpha,
-                warmup_target=config.learning_rate,
-                warmup_steps=config.warmup_epochs * steps_per_epoch,
-            )
-        return keras.optimizers.schedules.CosineDecay(
-            initial_learning_rate=config.learning_rate, decay_steps=decay_steps, alpha=alpha
-        )
-    return config.learning_rate
-
-
-def _current_learning_rate(optimizer: keras.optimizers.Optimizer) -> float:
-    return float(keras.ops.convert_to_numpy(optimizer.learning_rate))
-
-
-def _save_atomic(model: keras.Model, path: Path) -> None:
-    with runs.atomic_path(path) as tmp:
-        model.save(tmp)
-
-
-def _read_history(path: Path, epochs: int) -> list[dict[str, Any]]:
-    """The rows of ``history.csv`` up to epoch ``epochs`` (later rows were not committed)."""
-    if not path.exists() or epochs == 0:
-        return []
-    with open(path, newline="", encoding="utf-8") as f:
-        rows = [
-            {k: (int(v) if k == "epoch" else float(v)) for k, v in row.items()}
-            for row in csv.DictReader(f)
-        ]
-    return [row for row in rows if row["epoch"] <= epochs]
-
-
-def _write_history(path: Path, rows: list[dict[str, Any]]) -> None:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=HISTORY_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    runs.write_text_atomic(path, buffer.getvalue())
-
-
 # --- scoring and export ----------------------------------------------------------
 
 
@@ -589,7 +323,7 @@ def _finish(
         run_dir / runs.PREDICTIONS, test.indices, test.labels, proba, dataset.class_names
     )
     scores = score_predictions(test.labels, proba, dataset.class_names)
-    history = _read_history(run_dir / HISTORY, state["epoch"])
+    history = read_history(run_dir / HISTORY, state["epoch"])
     seconds = [row["seconds"] for row in history]
     metrics: dict[str, Any] = {
         "accuracy": scores["accuracy"],

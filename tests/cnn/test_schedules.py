@@ -8,8 +8,8 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
+from fer_classic.cnn.callbacks import EpochRecorder, learning_rate_schedule  # noqa: E402
 from fer_classic.cnn.config import CNNConfig  # noqa: E402
-from fer_classic.cnn.train import _EpochRecorder, _learning_rate  # noqa: E402
 
 
 def _at(schedule, step: int) -> float:
@@ -18,16 +18,16 @@ def _at(schedule, step: int) -> float:
 
 def test_cosine_warms_up_then_decays_to_the_minimum():
     config = CNNConfig(epochs=10, warmup_epochs=2, learning_rate=1e-3, min_learning_rate=1e-5)
-    schedule = _learning_rate(config, steps_per_epoch=5)
+    schedule = learning_rate_schedule(config, steps_per_epoch=5)
     assert _at(schedule, 0) == pytest.approx(0.0, abs=1e-9)
     assert _at(schedule, 5) == pytest.approx(5e-4, rel=1e-4)
     assert _at(schedule, 10) == pytest.approx(1e-3, rel=1e-4)
     assert _at(schedule, 50) == pytest.approx(1e-5, rel=1e-3)
 
 
-def test_constant_and_plateau_start_from_the_learning_rate():
+def test_constant_and_plateau_start_from_thelearning_rate_schedule():
     for name in ("constant", "plateau"):
-        assert _learning_rate(CNNConfig(lr_schedule=name, learning_rate=3e-4), 7) == 3e-4
+        assert learning_rate_schedule(CNNConfig(lr_schedule=name, learning_rate=3e-4), 7) == 3e-4
 
 
 def test_plateau_halves_the_rate_after_patience_epochs_without_progress(tmp_path):
@@ -36,7 +36,9 @@ def test_plateau_halves_the_rate_after_patience_epochs_without_progress(tmp_path
     )
     model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
-    recorder = _EpochRecorder(tmp_path, config, {"epoch": 0}, time_limit=None, verbose=False)
+    recorder = EpochRecorder(
+        tmp_path, config, {"epoch": 0}, net_name="net", time_limit=None, verbose=False
+    )
     recorder.state.update(plateau_best_loss=None, plateau_wait=0)
     recorder.set_model(model)
 

@@ -1,0 +1,169 @@
+"""The files of a CNN run directory and the training state they hold.
+
+A CNN run directory holds, beside the common files of :mod:`fer_classic.runs`::
+
+    config.json          CNNConfig, the architecture and the data's fingerprint
+    manifest.json        kind "cnn"; ``sessions`` lists each start and resume
+                         (epoch, Keras backend, platform, command)
+    history.csv          one row per epoch: loss, accuracy, val_loss, val_accuracy,
+                         learning_rate, seconds
+    model.keras          the best epoch by validation accuracy (no augmentation,
+                         no optimizer): what predict, evaluate and export use
+    checkpoint.keras     the last epoch's training model with its optimizer state
+    checkpoint.json      the last epoch done, the best so far, schedule counters
+    test_predictions.csv the best model's predictions on the test split
+    model_float32.tflite, model_int8.tflite   TensorFlow Lite exports
+    metrics.json         test scores of model.keras and of each export (last)
+
+Every file is written atomically.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import platform
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import keras
+
+from .. import runs
+from ..data import FERDataset
+from ..errors import RunError
+from .predictor import MODEL_FILE, TFLITE_FILES
+
+CHECKPOINT = "checkpoint.keras"
+STATE = "checkpoint.json"
+HISTORY = "history.csv"
+HISTORY_COLUMNS = (
+    "epoch",
+    "loss",
+    "accuracy",
+    "val_loss",
+    "val_accuracy",
+    "learning_rate",
+    "seconds",
+)
+
+_RUN_FILES = (
+    runs.CONFIG,
+    runs.MANIFEST,
+    runs.METRICS,
+    runs.PREDICTIONS,
+    HISTORY,
+    MODEL_FILE,
+    CHECKPOINT,
+    STATE,
+    *TFLITE_FILES.values(),
+)
+
+#: Keras backends other than TensorFlow, recorded with a session where installed.
+_BACKEND_PACKAGES = ("jax", "jaxlib", "torch")
+
+
+def open_run(
+    run_dir: Path, stored: dict[str, Any], dataset: FERDataset, *, resume: bool, force: bool
+) -> dict[str, Any]:
+    """Check or create the run directory; return the training state to start from.
+
+    ``stored`` is the ``config.json`` the run has (or gets); each start and resume
+    is recorded in the manifest's ``sessions``.
+    """
+    has_run = (run_dir / runs.CONFIG).exists() or (run_dir / runs.MANIFEST).exists()
+    if has_run:
+        _check_kind(run_dir)
+    session = _session_record()
+    if resume:
+        if not run_dir.is_dir():
+            raise RunError(f"{run_dir}: no such run directory to resume")
+        if not has_run:
+            raise RunError(f"{run_dir}: nothing to resume (no {runs.CONFIG})")
+        runs.check_config(run_dir, stored, force=False)
+        state = read_state(run_dir)
+        manifest = runs.read_json(run_dir / runs.MANIFEST)
+        manifest["data"] = dataset.describe()
+        manifest.setdefault("sessions", []).append({**session, "start_epoch": state["epoch"]})
+        runs.write_json_atomic(run_dir / runs.MANIFEST, manifest)
+        return state
+    if has_run or any((run_dir / name).exists() for name in _RUN_FILES):
+        if not force:
+            raise RunError(
+                f"{run_dir}: already holds a run; pass --resume to continue it "
+                "or --force to start over"
+            )
+        for name in _RUN_FILES:
+            (run_dir / name).unlink(missing_ok=True)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    runs.write_json_atomic(run_dir / runs.CONFIG, stored)
+    manifest = runs.make_manifest("cnn", seed=stored["seed"], data=dataset.describe())
+    manifest["sessions"] = [{**session, "start_epoch": 0}]
+    runs.write_json_atomic(run_dir / runs.MANIFEST, manifest)
+    return new_state()
+
+
+def new_state() -> dict[str, Any]:
+    """The training state before the first epoch."""
+    return {
+        "epoch": 0,
+        "best_epoch": 0,
+        "best_val_accuracy": -1.0,
+        "plateau_best_loss": None,
+        "plateau_wait": 0,
+        "finished": False,
+        "stop_reason": "",
+    }
+
+
+def read_state(run_dir: Path) -> dict[str, Any]:
+    """The state in ``checkpoint.json``; the initial one before the first epoch ends."""
+    if not (run_dir / STATE).exists():
+        return new_state()
+    return {**new_state(), **runs.read_json(run_dir / STATE)}
+
+
+def read_history(path: Path, epochs: int) -> list[dict[str, Any]]:
+    """The rows of ``history.csv`` up to epoch ``epochs`` (later rows were not committed)."""
+    if not path.exists() or epochs == 0:
+        return []
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = [
+            {k: (int(v) if k == "epoch" else float(v)) for k, v in row.items()}
+            for row in csv.DictReader(f)
+        ]
+    return [row for row in rows if row["epoch"] <= epochs]
+
+
+def write_history(path: Path, rows: list[dict[str, Any]]) -> None:
+    """Write ``rows`` (dicts keyed by :data:`HISTORY_COLUMNS`) as ``history.csv``."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=HISTORY_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    runs.write_text_atomic(path, buffer.getvalue())
+
+
+def save_model_atomic(model: keras.Model, path: Path) -> None:
+    """``model.save(path)``, replacing ``path`` only once the file is complete."""
+    with runs.atomic_path(path) as tmp:
+        model.save(tmp)
+
+
+def _check_kind(run_dir: Path) -> None:
+    if (run_dir / runs.MANIFEST).exists():
+        kind = runs.read_json(run_dir / runs.MANIFEST).get("kind")
+        if kind != "cnn":
+            raise RunError(f"{run_dir}: holds a {kind!r} run, not a CNN run; use another --out")
+
+
+def _session_record() -> dict[str, Any]:
+    versions = runs.package_versions((*runs.TRACKED_PACKAGES, *_BACKEND_PACKAGES))
+    return {
+        "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "backend": keras.backend.backend(),
+        "platform": platform.platform(),
+        "command": sys.argv,
+        "versions": versions,
+    }
