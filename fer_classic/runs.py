@@ -144,6 +144,18 @@ def package_versions(names: Iterable[str] = TRACKED_PACKAGES) -> dict[str, str]:
     return versions
 
 
+def cpu_model() -> str:
+    """The CPU's model name (``/proc/cpuinfo`` on Linux), or what the platform says."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.lower().startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
 def make_manifest(kind: str, *, seed: int | None, data: Mapping[str, Any]) -> dict[str, Any]:
     """The manifest of a new run: what made it, on what data, with which software.
 

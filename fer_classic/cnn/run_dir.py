@@ -4,7 +4,9 @@ A CNN run directory holds, beside the common files of :mod:`fer_classic.runs`::
 
     config.json          CNNConfig, the architecture and the data's fingerprint
     manifest.json        kind "cnn"; ``sessions`` lists each start and resume
-                         (epoch, Keras backend, platform, command)
+                         (epoch, Keras backend, device, platform, command);
+                         ``init_from``: the weights it started from and the
+                         training that made them (:func:`init_lineage`)
     history.csv          one row per epoch: loss, accuracy, val_loss, val_accuracy,
                          learning_rate, seconds
     model.keras          the best epoch by validation accuracy (no augmentation,
@@ -13,7 +15,10 @@ A CNN run directory holds, beside the common files of :mod:`fer_classic.runs`::
     checkpoint.json      the last epoch done, the best so far, schedule counters
     test_predictions.csv the best model's predictions on the test split
     model_float32.tflite, model_int8.tflite   TensorFlow Lite exports
-    metrics.json         test scores of model.keras and of each export (last)
+    metrics.json         test scores of model.keras and of each export, epochs,
+                         training time and device (``trained_on``); with
+                         ``init_from``, the lineage and ``train_seconds_with_init``
+                         (written last)
 
 Every file is written atomically.
 """
@@ -151,6 +156,66 @@ def save_model_atomic(model: keras.Model, path: Path) -> None:
         model.save(tmp)
 
 
+def record_init(run_dir: Path, weights: Path, sha256: str) -> None:
+    """Record in the manifest the weights a run started from and their lineage.
+
+    Kept once written: a resumed run names the same weights (``sha256``).
+    """
+    manifest = runs.read_json(run_dir / runs.MANIFEST)
+    if manifest.get("init_from", {}).get("sha256") == sha256:
+        return
+    manifest["init_from"] = {
+        "file": str(weights),
+        "sha256": sha256,
+        "lineage": init_lineage(weights),
+    }
+    runs.write_json_atomic(run_dir / runs.MANIFEST, manifest)
+
+
+def init_lineage(weights: Path) -> list[dict[str, Any]]:
+    """The training that produced ``weights``, oldest run first.
+
+    Where ``weights`` is a CNN run's ``model.keras``, one entry per run it descends
+    from (through ``init_from``) and one for that run itself: ``run`` (the
+    directory), ``epochs`` (those that produced the weights: up to the best one),
+    ``train_seconds`` (their sum) and ``trained_on`` (:func:`trained_on`). Empty
+    for a ``.keras`` file outside a run directory.
+    """
+    run = weights.parent
+    if weights.name != MODEL_FILE or not (run / runs.MANIFEST).is_file():
+        return []
+    manifest = runs.read_json(run / runs.MANIFEST)
+    if manifest.get("kind") != "cnn":
+        return []
+    best = read_state(run)["best_epoch"]
+    seconds = sum(row["seconds"] for row in read_history(run / HISTORY, best))
+    own = {
+        "run": str(run),
+        "epochs": best,
+        "train_seconds": round(seconds, 1),
+        "trained_on": trained_on(manifest, best),
+    }
+    return [*manifest.get("init_from", {}).get("lineage", []), own]
+
+
+def trained_on(manifest: dict[str, Any], epochs: int) -> list[str] | None:
+    """The devices of the sessions that trained a run's first ``epochs`` epochs.
+
+    Sorted, without repeats; None where a session that trained did not record its
+    device (runs started before devices were recorded).
+    """
+    sessions = sorted(manifest.get("sessions", []), key=lambda s: s.get("start_epoch", 0))
+    ends = [s.get("start_epoch", 0) for s in sessions[1:]] + [epochs]
+    devices = set()
+    for session, end in zip(sessions, ends, strict=True):
+        if min(end, epochs) <= session.get("start_epoch", 0):
+            continue  # trained no epoch that counts (e.g. a session that only exported)
+        if "device" not in session:
+            return None
+        devices.add(session["device"])
+    return sorted(devices)
+
+
 def _check_kind(run_dir: Path) -> None:
     if (run_dir / runs.MANIFEST).exists():
         kind = runs.read_json(run_dir / runs.MANIFEST).get("kind")
@@ -163,7 +228,32 @@ def _session_record() -> dict[str, Any]:
     return {
         "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "backend": keras.backend.backend(),
+        "device": _device(),
         "platform": platform.platform(),
         "command": sys.argv,
         "versions": versions,
     }
+
+
+def _device() -> str:
+    """The accelerators Keras's backend trains on, or ``"CPU: <model>"``."""
+    backend = keras.backend.backend()
+    names: list[str] = []
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        for gpu in tf.config.list_physical_devices("GPU"):
+            names.append(
+                tf.config.experimental.get_device_details(gpu).get("device_name", gpu.name)
+            )
+    elif backend == "jax":
+        import jax
+
+        names = [d.device_kind for d in jax.devices() if d.platform != "cpu"]
+    elif backend == "torch":
+        import torch
+
+        names = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+    if names:
+        return ", ".join(names)
+    return f"CPU: {runs.cpu_model()}"

@@ -38,7 +38,15 @@ from .evaluate import score_predictions, write_predictions
 from .export import export_tflite, representative_sample
 from .predictor import MODEL_FILE, TFLITE_FILES, KerasCNN, TFLiteCNN, load_keras_model
 from .preprocess import IMAGE_SIZE, to_model_input
-from .run_dir import CHECKPOINT, HISTORY, STATE, open_run, read_history
+from .run_dir import (
+    CHECKPOINT,
+    HISTORY,
+    STATE,
+    open_run,
+    read_history,
+    record_init,
+    trained_on,
+)
 from .squeezenet import build_squeezenet
 
 #: Training images used to calibrate the int8 export.
@@ -106,7 +114,9 @@ def train_cnn(
         Start from the weights of a trained SqueezeNet of the same architecture:
         a CNN run directory (its ``model.keras``) or a ``.keras`` file, e.g. to
         fine-tune it on other data. Recorded in ``config.json`` by the file's
-        SHA-256; a resumed run must name the same weights.
+        SHA-256 (a resumed run must name the same weights), and in the manifest
+        with the epochs and training time that made them, which ``metrics.json``
+        adds to the run's own (``train_seconds_with_init``).
     verbose : bool
         Print one line per epoch and the final scores.
 
@@ -130,6 +140,8 @@ def train_cnn(
         init_path = _init_weights_path(Path(init_from))
         stored["init_from"] = file_fingerprint(init_path, None)
     state = open_run(run_dir, stored, dataset, resume=resume, force=force)
+    if init_path is not None:
+        record_init(run_dir, init_path, stored["init_from"])
     n_params = _build_net(config).count_params()
     if verbose:
         _say(
@@ -340,6 +352,14 @@ def _finish(
         "seconds_per_epoch_median": round(float(np.median(seconds)), 2) if seconds else None,
         "tflite": None,
     }
+    manifest = runs.read_json(run_dir / runs.MANIFEST)
+    metrics["trained_on"] = trained_on(manifest, state["epoch"])
+    lineage = manifest.get("init_from", {}).get("lineage", [])
+    if lineage:
+        metrics["init_from"] = lineage
+        metrics["train_seconds_with_init"] = round(
+            metrics["train_seconds"] + sum(entry["train_seconds"] for entry in lineage), 1
+        )
     if verbose:
         _say(
             f"test ({test.source_name}, {len(test)} images): accuracy {scores['accuracy']:.4f}, "

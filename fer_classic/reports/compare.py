@@ -32,6 +32,7 @@ from .measure import measure_model
 from .results import Comparison, ModelResult
 from .runs_reader import Run, TestPredictions, check_test_splits, read_runs
 from .size import file_bytes, keras_parameter_count, stored_size
+from .tables import format_seconds
 from .test_data import load_test_split
 
 #: The files :func:`write_report` writes, by output.
@@ -49,9 +50,16 @@ MIN_LATENCY_IMAGES = 200
 
 _TFLITE_FILES = {"TFLite float32": "model_float32.tflite", "TFLite int8": "model_int8.tflite"}
 # Where runs record the training time of their final model, in metrics.json: the CNN
-# trainer's epochs (train_seconds), the grid search's refit of the best pipeline
-# (refit_seconds; its whole search is search_seconds, given in the row's notes).
-_TRAINING_TIME_KEYS = ("train_seconds", "refit_seconds", "training_seconds", "fit_seconds")
+# trainer's epochs, with those of the run it was fine-tuned from where it was
+# (train_seconds_with_init, else train_seconds), the grid search's refit of the best
+# pipeline (refit_seconds; its whole search is search_seconds, given in the row's notes).
+_TRAINING_TIME_KEYS = (
+    "train_seconds_with_init",
+    "train_seconds",
+    "refit_seconds",
+    "training_seconds",
+    "fit_seconds",
+)
 
 Log = Callable[[str], None]
 
@@ -292,7 +300,7 @@ def _run_models(run: Run, tflite: bool, warnings: list[str]) -> list[_Pending]:
 def _cnn_models(run: Run, tflite: bool, warnings: list[str]) -> list[_Pending]:
     from ..cnn.predictor import load_keras_model
 
-    description = describe_cnn(run.config)
+    description = describe_cnn(run.config, run.metrics)
     parameters = keras_parameter_count(load_keras_model(run.model_path))
     exports = {v: run.path / f for v, f in _TFLITE_FILES.items() if (run.path / f).exists()}
     keras_row = _base_result(run, f"{run.name} (Keras)", "cnn", description, "Keras float32")
@@ -313,9 +321,32 @@ def _cnn_models(run: Run, tflite: bool, warnings: list[str]) -> list[_Pending]:
     missing = [f for f in _TFLITE_FILES.values() if not (run.path / f).exists()]
     if missing:
         warnings.append(f"{run.path}: no {', '.join(missing)} (TFLite export not done?)")
+    training = _cnn_training_note(run.metrics)
     for p in pending:
         p.result.parameters, p.result.stored = parameters, f"{parameters:,} parameters"
+        p.result.notes.insert(0, training)
     return pending
+
+
+def _cnn_training_note(metrics: dict[str, Any]) -> str:
+    """Which epochs trained a CNN run's model, how long each part took and on what."""
+    parts = [
+        f"{entry['epochs']} epochs of {Path(entry['run']).name} "
+        f"({_time_on(entry['train_seconds'], entry.get('trained_on'))})"
+        for entry in metrics.get("init_from", [])
+    ]
+    own = _time_on(metrics.get("train_seconds"), metrics.get("trained_on"))
+    if "epochs_done" in metrics:
+        own = f"{metrics['epochs_done']} epochs{' here' if parts else ''} ({own})"
+    if not parts:
+        return f"training: {own}"
+    return f"training: {', then '.join([*parts, own])}; the training column adds them up"
+
+
+def _time_on(seconds: float | None, devices: list[str] | None) -> str:
+    if devices is None:
+        return f"{format_seconds(seconds)}, device not recorded"
+    return f"{format_seconds(seconds)} on {' and '.join(devices)}"
 
 
 def _peer_models(

@@ -73,12 +73,18 @@ def _step_name(step: Any) -> str:
     return type(step).__name__
 
 
-def describe_cnn(config: dict[str, Any]) -> str:
-    """A CNN run's architecture and input from its ``config.json``."""
+def describe_cnn(config: dict[str, Any], metrics: dict[str, Any] | None = None) -> str:
+    """A CNN run's architecture, input and epochs from its ``config.json`` and ``metrics.json``."""
     architecture = config.get("architecture") or "CNN"
     details = []
     if "channels" in config:
         details.append(f"{config['channels']} input channel(s)")
+    done = (metrics or {}).get("epochs_done")
     if "epochs" in config:
-        details.append(f"{config['epochs']} epochs")
+        if isinstance(done, int) and done < config["epochs"]:
+            details.append(f"{done} of {config['epochs']} epochs")
+        else:
+            details.append(f"{config['epochs']} epochs")
+    if config.get("init_from"):
+        details.append("fine-tuned from a trained run")
     return f"{architecture} ({', '.join(details)})" if details else str(architecture)

@@ -8,7 +8,7 @@ import platform
 from collections.abc import Iterator
 from typing import Any
 
-from ..runs import package_versions
+from ..runs import cpu_model, package_versions
 
 _THREAD_ENV = (
     "OMP_NUM_THREADS",
@@ -18,18 +18,6 @@ _THREAD_ENV = (
 )
 _VERSIONS = ("numpy", "scikit-learn", "opencv-python-headless", "keras", "tensorflow-cpu",
              "tensorflow", "ai-edge-litert")  # fmt: skip
-
-
-def cpu_model() -> str:
-    """The CPU's model name (``/proc/cpuinfo`` on Linux), or what the platform says."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.lower().startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine() or "unknown"
 
 
 def usable_cores() -> int:

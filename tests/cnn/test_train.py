@@ -174,6 +174,18 @@ def test_init_from_a_run_starts_from_its_weights(trained_run, tiny_dataset, tmp_
     )
     stored = json.loads((tuned.run_dir / "config.json").read_text())
     assert stored["init_from"] == file_fingerprint(trained_run / "model.keras", None)
+    # The training that made the initial weights counts in the tuned run's training time.
+    best = json.loads((trained_run / STATE).read_text())["best_epoch"]
+    source_seconds = sum(float(r["seconds"]) for r in _history(trained_run)[:best])
+    (source,) = tuned.metrics["init_from"]
+    assert (source["run"], source["epochs"]) == (str(trained_run), best)
+    assert source["train_seconds"] == pytest.approx(source_seconds, abs=0.1)
+    assert source["trained_on"] == tuned.metrics["trained_on"]
+    assert tuned.metrics["trained_on"][0].startswith("CPU: ")
+    assert tuned.metrics["train_seconds_with_init"] == pytest.approx(
+        tuned.metrics["train_seconds"] + source_seconds, abs=0.2
+    )
+    assert "init_from" not in fresh.metrics
     # A resumed run must name the same initial weights.
     with pytest.raises(RunError, match="init_from"):
         train_cnn(tiny_dataset, tuned.run_dir, config, resume=True, verbose=False)

@@ -174,3 +174,41 @@ def test_report_written_again_from_its_json(report, tmp_path):
     assert again == comparison
     written = write_report(again, tmp_path)
     assert written["markdown"].read_text() == paths["markdown"].read_text()
+
+
+def test_a_fine_tuned_cnn_counts_the_training_of_its_initial_weights():
+    from fer_classic.reports.compare import _cnn_training_note, _training_seconds
+    from fer_classic.reports.describe import describe_cnn
+
+    metrics = {
+        "epochs_done": 12,
+        "train_seconds": 7200.0,
+        "trained_on": ["CPU: AMD EPYC"],
+        "init_from": [
+            {"run": "runs/base", "epochs": 112, "train_seconds": 400.0, "trained_on": None},
+            {"run": "runs/ft", "epochs": 6, "train_seconds": 3600.0, "trained_on": ["GPU"]},
+        ],
+        "train_seconds_with_init": 11200.0,
+    }
+    assert _cnn_training_note(metrics) == (
+        "training: 112 epochs of base (6.67 min, device not recorded), then 6 epochs of ft "
+        "(60 min on GPU), then 12 epochs here (2 h on CPU: AMD EPYC); "
+        "the training column adds them up"
+    )
+    assert _cnn_training_note({"epochs_done": 3, "train_seconds": 9.0}) == (
+        "training: 3 epochs (9 s, device not recorded)"
+    )
+
+    class FakeRun:
+        pass
+
+    run = FakeRun()
+    run.metrics = metrics
+    assert _training_seconds(run) == 11200.0
+    config = {"architecture": "net", "channels": 3, "epochs": 150, "init_from": "sha"}
+    assert describe_cnn(config, {"epochs_done": 114}) == (
+        "net (3 input channel(s), 114 of 150 epochs, fine-tuned from a trained run)"
+    )
+    assert describe_cnn({"architecture": "net", "epochs": 5}, {"epochs_done": 5}) == (
+        "net (5 epochs)"
+    )
