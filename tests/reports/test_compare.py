@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -199,12 +200,7 @@ def test_a_fine_tuned_cnn_counts_the_training_of_its_initial_weights():
         "training: 3 epochs (9 s, device not recorded)"
     )
 
-    class FakeRun:
-        pass
-
-    run = FakeRun()
-    run.metrics = metrics
-    assert _training_seconds(run) == 11200.0
+    assert _training_seconds(SimpleNamespace(metrics=metrics)) == 11200.0
     config = {"architecture": "net", "channels": 3, "epochs": 150, "init_from": "sha"}
     assert describe_cnn(config, {"epochs_done": 114}) == (
         "net (3 input channel(s), 114 of 150 epochs, fine-tuned from a trained run)"
