@@ -39,7 +39,8 @@ def build_augmenter(
     horizontal_flip : bool
         Mirror half of the images left to right.
     seed : int or None
-        Seed of the random transforms.
+        Seed of the random transforms. Each transform draws from its own stream
+        (seeds ``seed``, ``seed + 1``, ...), so that they vary independently.
 
     Returns
     -------
@@ -47,23 +48,26 @@ def build_augmenter(
         Maps float ``(batch, height, width, channels)`` to the same shape.
     """
     fill = {"fill_mode": "nearest", "interpolation": "bilinear"}
+    # Layers given the same seed draw the same numbers: with one seed for all, a
+    # flipped image would always be rotated the same way.
+    seeds = (None,) * 5 if seed is None else tuple(range(seed, seed + 5))
     steps: list[layers.Layer] = []
     if horizontal_flip:
-        steps.append(layers.RandomFlip("horizontal", seed=seed, name="flip"))
+        steps.append(layers.RandomFlip("horizontal", seed=seeds[0], name="flip"))
     if rotation_degrees:
         steps.append(
-            layers.RandomRotation(rotation_degrees / 360.0, seed=seed, name="rotation", **fill)
+            layers.RandomRotation(rotation_degrees / 360.0, seed=seeds[1], name="rotation", **fill)
         )
     if shift:
-        steps.append(layers.RandomTranslation(shift, shift, seed=seed, name="shift", **fill))
+        steps.append(layers.RandomTranslation(shift, shift, seed=seeds[2], name="shift", **fill))
     if shear:
         # A (0, shear) range: Keras draws the sign itself, and a float would be
         # saved as (-shear, shear), which RandomShear refuses when it is loaded.
         steps.append(
-            layers.RandomShear((0.0, shear), (0.0, shear), seed=seed, name="shear", **fill)
+            layers.RandomShear((0.0, shear), (0.0, shear), seed=seeds[3], name="shear", **fill)
         )
     if zoom:
-        steps.append(layers.RandomZoom(zoom, zoom, seed=seed, name="zoom", **fill))
+        steps.append(layers.RandomZoom(zoom, zoom, seed=seeds[4], name="zoom", **fill))
     return keras.Sequential(steps, name="augmentation")
 
 
