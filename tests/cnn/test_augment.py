@@ -21,6 +21,25 @@ def test_augmentation_changes_training_images_only():
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(augmenter(x, training=False)), x)
 
 
+def test_augmentation_transforms_vary_independently():
+    # One seed shared by the layers made every flipped image rotate the same way.
+    x = np.zeros((512, 48, 48, 1), dtype=np.float32)
+    layers = {layer.name: layer for layer in build_augmenter(seed=0).layers}
+    draws = {
+        "flip": layers["flip"].get_random_transformation(x, training=True)["flips"],
+        "rotation": layers["rotation"].get_random_transformation(x, training=True)["angle"],
+        "shift": layers["shift"].get_random_transformation(x, training=True)["translations"],
+        "shear": layers["shear"].get_random_transformation(x, training=True)["shear_factor"],
+        "zoom": layers["zoom"].get_random_transformation(x, training=True)["height_zoom"],
+    }
+    first = np.array(
+        [keras.ops.convert_to_numpy(d).reshape(len(x), -1)[:, 0] for d in draws.values()],
+        dtype=np.float64,
+    )
+    correlation = np.corrcoef(first)[np.triu_indices(len(draws), k=1)]
+    assert np.all(np.abs(correlation) < 0.2), correlation.round(2)
+
+
 def test_training_model_with_augmentation_survives_a_save_and_load(tmp_path):
     # Keras saves a float RandomShear factor as a range its constructor refuses;
     # the augmenter must avoid that, or no augmented run could resume.
