@@ -33,7 +33,7 @@ def build_augmenter(
         Largest shift either way, as a fraction of the image's width and height.
     shear : float
         Largest shear either way along each axis, as a fraction of the image side
-        (Keras's ``RandomShear`` factor).
+        (Keras's ``RandomShear`` factor; it draws one sign per image for both axes).
     zoom : float
         Largest zoom in or out, as a fraction of the image side.
     horizontal_flip : bool
