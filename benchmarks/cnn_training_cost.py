@@ -28,6 +28,7 @@ import keras
 import numpy as np
 
 from fer_classic.cnn.config import CNNConfig
+from fer_classic.cnn.keras_utils import nested_layers
 from fer_classic.cnn.train import build_training_model
 
 #: FER-2013's canonical split: Training, and PublicTest used for validation.
@@ -38,10 +39,7 @@ VALIDATION_IMAGES = 3_589
 def conv_multiply_adds(model: keras.Model) -> int:
     """Multiply-adds of the convolutions of ``model`` (nested models included) per image."""
     total = 0
-    stack = list(model.layers)
-    while stack:
-        layer = stack.pop()
-        stack.extend(getattr(layer, "layers", ()))
+    for layer in nested_layers(model):
         if isinstance(layer, keras.layers.Conv2D):
             _, height, width, filters = layer.output.shape
             k_height, k_width, in_channels, _ = layer.kernel.shape

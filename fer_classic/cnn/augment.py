@@ -13,6 +13,8 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from .keras_utils import nested_layers
+
 
 def build_augmenter(
     *,
@@ -92,10 +94,7 @@ def allow_jit(model: keras.Model) -> None:
     """
     if keras.backend.backend() != "jax":
         return
-    stack = list(model.layers)
-    while stack:
-        layer = stack.pop()
+    for layer in nested_layers(model):
         if isinstance(layer, _AFFINE_LAYERS):
             layer.supports_jit = True
-        stack.extend(getattr(layer, "layers", ()))
     model.jit_compile = True
