@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from .. import __version__
 from ..errors import FerClassicError
@@ -19,9 +20,16 @@ from . import train_cnn as train_cnn_cmd
 COMMANDS = (data_cmd, grid_search_cmd, train_cnn_cmd, evaluate_cmd, compare_cmd, predict_cmd)
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, with one subparser per command."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="fer-classic",
         description=(
             "Classical facial-expression-recognition baselines against a small CNN, "

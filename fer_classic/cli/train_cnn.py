@@ -1,134 +1,176 @@
-"""``fer-classic train-cnn``: the thesis's customized SqueezeNet, trained and exported."""
+"""``fer-classic train-cnn``: a CNN of any registered architecture, trained and exported."""
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
-from ..cnn.config import DROPOUT_PLACEMENTS, LR_SCHEDULES, SQUEEZE_ORDERS, CNNConfig
+from ..cnn.architectures import ARCHITECTURES
+from ..cnn.config import DROPOUT_PLACEMENTS, LR_SCHEDULES, OPTIMIZERS, SQUEEZE_ORDERS, CNNConfig
 from ..errors import FerClassicError
 from .common import add_data_options, load_data_from_args
 
+#: The training settings as options: CNNConfig field -> (flag, add_argument keywords).
+#: Their defaults are the chosen architecture's recipe (``CNNConfig.for_architecture``).
+_SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
+    "epochs": ("--epochs", {"type": int, "help": "epochs"}),
+    "batch_size": ("--batch-size", {"type": int, "metavar": "N", "help": "images per step"}),
+    "learning_rate": (
+        "--learning-rate",
+        {"type": float, "metavar": "LR", "help": "initial (or peak, after warm-up) learning rate"},
+    ),
+    "optimizer": (
+        "--optimizer",
+        {
+            "choices": OPTIMIZERS,
+            "help": "adam, adamw (decoupled weight decay) or sgd (Nesterov momentum 0.9)",
+        },
+    ),
+    "weight_decay": (
+        "--weight-decay",
+        {"type": float, "metavar": "WD", "help": "decoupled weight decay of adamw and sgd"},
+    ),
+    "label_smoothing": (
+        "--label-smoothing",
+        {"type": float, "metavar": "EPS", "help": "label smoothing of the cross-entropy loss"},
+    ),
+    "lr_schedule": (
+        "--lr-schedule",
+        {
+            "choices": LR_SCHEDULES,
+            "help": (
+                "cosine: decay to --min-learning-rate at the last epoch; plateau: multiply by "
+                "--reduce-lr-factor after --reduce-lr-patience epochs without a better "
+                "validation loss; constant"
+            ),
+        },
+    ),
+    "warmup_epochs": (
+        "--warmup-epochs",
+        {"type": int, "metavar": "EPOCHS", "help": "linear warm-up of the cosine schedule"},
+    ),
+    "reduce_lr_factor": (
+        "--reduce-lr-factor",
+        {"type": float, "metavar": "F", "help": "plateau schedule's factor"},
+    ),
+    "reduce_lr_patience": (
+        "--reduce-lr-patience",
+        {"type": int, "metavar": "EPOCHS", "help": "plateau schedule's patience"},
+    ),
+    "min_learning_rate": (
+        "--min-learning-rate",
+        {
+            "type": float,
+            "metavar": "LR",
+            "help": "end of the cosine schedule, floor of the plateau one",
+        },
+    ),
+    "early_stopping_patience": (
+        "--early-stopping",
+        {
+            "type": int,
+            "metavar": "EPOCHS",
+            "help": (
+                "stop after this many epochs without a better validation accuracy; "
+                "0 never stops early"
+            ),
+        },
+    ),
+    "channels": (
+        "--channels",
+        {
+            "type": int,
+            "choices": (1, 3),
+            "help": "input channels; 3 repeats the grey image as the thesis does",
+        },
+    ),
+    "dropout": (
+        "--dropout",
+        {
+            "type": float,
+            "help": "dropout rate: in the SqueezeNet's fire modules, before the compact CNN's "
+            "classifier",
+        },
+    ),
+    "dropout_placement": (
+        "--dropout-placement",
+        {
+            "choices": DROPOUT_PLACEMENTS,
+            "help": (
+                "squeezenet: every_conv puts dropout behind the squeeze and both expand "
+                "convolutions (the thesis's wording); output once on each fire module's output"
+            ),
+        },
+    ),
+    "squeeze_order": (
+        "--squeeze-order",
+        {
+            "choices": SQUEEZE_ORDERS,
+            "help": (
+                "squeezenet: relu_bn puts batch normalization behind the squeeze convolution's "
+                "ReLU; bn_relu between them"
+            ),
+        },
+    ),
+}
+
+#: Boolean settings, each with a ``--NAME`` / ``--no-NAME`` pair.
+_SWITCHES: dict[str, tuple[str, str]] = {
+    "augment": ("--augment", "random rotation, shift, shear, zoom and flip in training"),
+    "class_weights": ("--class-weights", "weight the loss by balanced class weights"),
+}
+
+
+def _defaults_text(name: str) -> str:
+    """``default: 0.2 (squeezenet), 0.1 (compact)``, or one value where all agree."""
+    values = {arch: getattr(CNNConfig.for_architecture(arch), name) for arch in ARCHITECTURES}
+    if len(set(values.values())) == 1:
+        return f"default: {next(iter(values.values()))}"
+    return "default: " + ", ".join(f"{value} ({arch})" for arch, value in values.items())
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    defaults = CNNConfig()
     parser = subparsers.add_parser(
         "train-cnn",
-        help="train the customized SqueezeNet and export it to TensorFlow Lite",
+        help="train a CNN (the thesis's SqueezeNet or the compact one) and export it",
         description=(
-            "Train the thesis's customized SqueezeNet (simple bypass, 11 fire modules, batch "
-            "normalization and dropout in each) with Adam, class weights and augmentation; "
-            "checkpoint the best validation accuracy, score it on the test split and export "
-            "float32 and int8 TensorFlow Lite models. Results go to a run directory; "
-            "--resume continues an interrupted run from its last epoch."
+            "Train a CNN with augmentation on the training split; checkpoint the best "
+            "validation accuracy, score it on the test split and export float32 and int8 "
+            "TensorFlow Lite models. --arch squeezenet is the thesis's customized SqueezeNet "
+            "(simple bypass, 11 fire modules, batch normalization and dropout in each), "
+            "--arch compact a separable residual CNN that a laptop trains in under an hour; "
+            "each trains with its own recipe unless an option says otherwise. Results go to a "
+            "run directory; --resume continues an interrupted run from its last epoch."
         ),
     )
     add_data_options(parser)
     group = parser.add_argument_group("training")
     group.add_argument(
+        "--arch",
+        choices=sorted(ARCHITECTURES),
+        default="squeezenet",
+        help="; ".join(f"{a.name}: {a.summary}" for a in ARCHITECTURES.values())
+        + " (default: %(default)s)",
+    )
+    group.add_argument(
         "--out",
         type=Path,
-        default=Path("runs/squeezenet"),
         metavar="DIR",
-        help="run directory (default: %(default)s)",
+        help="run directory (default: runs/ARCH)",
     )
-    group.add_argument(
-        "--epochs", type=int, default=defaults.epochs, help="epochs (default: %(default)s)"
-    )
-    group.add_argument(
-        "--batch-size",
-        type=int,
-        default=defaults.batch_size,
-        metavar="N",
-        help="images per step (default: %(default)s)",
-    )
-    group.add_argument(
-        "--learning-rate",
-        type=float,
-        default=defaults.learning_rate,
-        metavar="LR",
-        help="Adam's initial learning rate (default: %(default)s)",
-    )
-    group.add_argument(
-        "--lr-schedule",
-        choices=LR_SCHEDULES,
-        default=defaults.lr_schedule,
-        help=(
-            "cosine: decay to --min-learning-rate at the last epoch; plateau: multiply by "
-            "--reduce-lr-factor after --reduce-lr-patience epochs without a better "
-            "validation loss; constant (default: %(default)s)"
-        ),
-    )
-    group.add_argument(
-        "--warmup-epochs",
-        type=int,
-        default=defaults.warmup_epochs,
-        metavar="EPOCHS",
-        help="linear warm-up of the cosine schedule (default: %(default)s)",
-    )
-    group.add_argument(
-        "--reduce-lr-factor",
-        type=float,
-        default=defaults.reduce_lr_factor,
-        metavar="F",
-        help="plateau schedule's factor (default: %(default)s)",
-    )
-    group.add_argument(
-        "--reduce-lr-patience",
-        type=int,
-        default=defaults.reduce_lr_patience,
-        metavar="EPOCHS",
-        help="plateau schedule's patience (default: %(default)s)",
-    )
-    group.add_argument(
-        "--min-learning-rate",
-        type=float,
-        default=defaults.min_learning_rate,
-        metavar="LR",
-        help="end of the cosine schedule, floor of the plateau one (default: %(default)s)",
-    )
-    group.add_argument(
-        "--early-stopping",
-        type=int,
-        default=defaults.early_stopping_patience,
-        metavar="EPOCHS",
-        help=(
-            "stop after this many epochs without a better validation accuracy; "
-            "0 never stops early (default: %(default)s)"
-        ),
-    )
-    group.add_argument(
-        "--channels",
-        type=int,
-        choices=(1, 3),
-        default=defaults.channels,
-        help="input channels; 3 repeats the grey image as the thesis does (default: %(default)s)",
-    )
-    group.add_argument(
-        "--dropout",
-        type=float,
-        default=defaults.dropout,
-        help="dropout rate in the fire modules (default: %(default)s)",
-    )
-    group.add_argument(
-        "--dropout-placement",
-        choices=DROPOUT_PLACEMENTS,
-        default=defaults.dropout_placement,
-        help=(
-            "every_conv: dropout behind the squeeze and both expand convolutions (the "
-            "thesis's wording); output: once on each fire module's output "
-            "(default: %(default)s)"
-        ),
-    )
-    group.add_argument(
-        "--squeeze-order",
-        choices=SQUEEZE_ORDERS,
-        default=defaults.squeeze_order,
-        help=(
-            "relu_bn: batch normalization behind the squeeze convolution's ReLU; "
-            "bn_relu: between them (default: %(default)s)"
-        ),
-    )
+    for name, (flag, keywords) in _SETTINGS.items():
+        help_text = f"{keywords['help']} ({_defaults_text(name)})"
+        group.add_argument(flag, dest=name, **{**keywords, "help": help_text})
+    for name, (flag, help_text) in _SWITCHES.items():
+        group.add_argument(
+            flag,
+            dest=name,
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help=f"{help_text} ({_defaults_text(name)})",
+        )
     group.add_argument(
         "--init-from",
         type=Path,
@@ -137,12 +179,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             "start from the weights of a trained CNN run (its model.keras) or a .keras file "
             "of the same architecture, e.g. to fine-tune it on other data"
         ),
-    )
-    group.add_argument(
-        "--no-augment", action="store_true", help="train without rotation/shift/shear/zoom/flip"
-    )
-    group.add_argument(
-        "--no-class-weights", action="store_true", help="do not weight the loss by class"
     )
     group.add_argument(
         "--resume", action="store_true", help="continue the run in --out from its last epoch"
@@ -170,37 +206,33 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+def config_from_args(args: argparse.Namespace) -> CNNConfig:
+    """The ``CNNConfig`` the options name: the architecture's recipe, then the options given."""
+    names = {f.name for f in fields(CNNConfig)}
+    given = {
+        name: getattr(args, name)
+        for name in (*_SETTINGS, *_SWITCHES)
+        if name in names and getattr(args, name) is not None
+    }
+    try:
+        return CNNConfig.for_architecture(args.arch, seed=args.seed, **given).validate()
+    except ValueError as exc:
+        raise FerClassicError(f"train-cnn: {exc}") from None
+
+
 def run(args: argparse.Namespace) -> int:
     from ..cnn.train import train_cnn
 
-    config = CNNConfig(
-        channels=args.channels,
-        dropout=args.dropout,
-        dropout_placement=args.dropout_placement,
-        squeeze_order=args.squeeze_order,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        learning_rate=args.learning_rate,
-        lr_schedule=args.lr_schedule,
-        warmup_epochs=args.warmup_epochs,
-        reduce_lr_factor=args.reduce_lr_factor,
-        reduce_lr_patience=args.reduce_lr_patience,
-        min_learning_rate=args.min_learning_rate,
-        early_stopping_patience=args.early_stopping,
-        augment=not args.no_augment,
-        class_weights=not args.no_class_weights,
-        seed=args.seed,
-    )
-    try:
-        config.validate()
-    except ValueError as exc:
-        raise FerClassicError(f"train-cnn: {exc}") from None
+    config = config_from_args(args)
     if args.finish and not args.resume:
         raise FerClassicError("train-cnn: --finish needs --resume")
+    if args.time_limit is not None and not args.time_limit > 0:
+        raise FerClassicError(f"train-cnn: --time-limit must be positive, got {args.time_limit}")
+    out = args.out if args.out is not None else Path("runs") / config.arch
     dataset = load_data_from_args(args)
     result = train_cnn(
         dataset,
-        args.out,
+        out,
         config,
         resume=args.resume,
         force=args.force,

@@ -1,6 +1,8 @@
-"""The thesis's customized SqueezeNet: building, training, TFLite export, inference.
+"""CNNs: building, training, TFLite export, inference.
 
-- :func:`build_squeezenet` (:mod:`.squeezenet`): the architecture, uncompiled.
+- :mod:`.architectures`: the registered architectures by name, each a builder
+  function: :func:`build_squeezenet` (:mod:`.squeezenet`, the thesis's customized
+  SqueezeNet) and :func:`build_compact` (:mod:`.compact`, a separable residual CNN).
 - :func:`train_cnn` (:mod:`.train`): trains into a resumable run directory
   (:mod:`.run_dir`, with the per-epoch recorder and learning-rate schedule of
   :mod:`.callbacks`), scores the best epoch on the test split and exports
@@ -21,7 +23,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from .config import ARCHITECTURE, LR_SCHEDULES, CNNConfig
+from .architectures import ARCHITECTURES, build_network, register_architecture
+from .config import LR_SCHEDULES, OPTIMIZERS, CNNConfig
 from .evaluate import SUBSETS, evaluate_model, format_scores, score_predictions
 from .predictor import KerasCNN, TFLiteCNN, default_model_path, load_cnn_model
 from .preprocess import to_model_input
@@ -29,6 +32,7 @@ from .preprocess import to_model_input
 _LAZY = {
     "build_squeezenet": ".squeezenet",
     "fire_module": ".squeezenet",
+    "build_compact": ".compact",
     "build_augmenter": ".augment",
     "train_cnn": ".train",
     "build_training_model": ".train",
@@ -38,16 +42,19 @@ _LAZY = {
 }
 
 __all__ = [
-    "ARCHITECTURE",
+    "ARCHITECTURES",
     "LR_SCHEDULES",
+    "OPTIMIZERS",
     "SUBSETS",
     "CNNConfig",
     "KerasCNN",
     "TFLiteCNN",
+    "build_network",
     "default_model_path",
     "evaluate_model",
     "format_scores",
     "load_cnn_model",
+    "register_architecture",
     "score_predictions",
     "to_model_input",
     *_LAZY,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
+
+from .architectures import get_architecture
 
 #: Learning-rate schedules :func:`fer_classic.cnn.train_cnn` knows.
 LR_SCHEDULES = ("cosine", "plateau", "constant")
@@ -15,20 +17,28 @@ DROPOUT_PLACEMENTS = ("every_conv", "output")
 #: Order of the squeeze convolution's ReLU and batch normalization.
 SQUEEZE_ORDERS = ("relu_bn", "bn_relu")
 
-#: Names the architecture in ``config.json``; a checkpoint of another one is refused.
-ARCHITECTURE = "squeezenet-fer-v1"
+#: Optimizers :func:`fer_classic.cnn.train_cnn` knows; ``sgd`` is SGD with Nesterov momentum.
+OPTIMIZERS = ("adam", "adamw", "sgd")
+
+#: Momentum of the ``sgd`` optimizer.
+SGD_MOMENTUM = 0.9
 
 
 @dataclass(frozen=True)
 class CNNConfig:
-    """What a CNN training run does; defaults are those of the packaged model.
+    """What a CNN training run does; defaults are those of the packaged SqueezeNet.
+
+    :meth:`for_architecture` gives another architecture's recipe.
 
     Parameters
     ----------
+    arch : str
+        Registered architecture (:mod:`fer_classic.cnn.architectures`).
     channels : {1, 3}
         Input channels: 3 duplicates the grey channel as the thesis does.
     dropout : float
-        Dropout rate in the fire modules (thesis: 0.2).
+        Dropout rate: in the fire modules of the SqueezeNet (thesis: 0.2), before
+        the classifier of the compact CNN.
     dropout_placement, squeeze_order : str
         See :func:`fer_classic.cnn.squeezenet.fire_module`.
     epochs : int
@@ -36,7 +46,14 @@ class CNNConfig:
     batch_size : int
         Images per step (thesis: 256).
     learning_rate : float
-        Adam's (initial) learning rate.
+        The optimizer's (initial, or peak after warm-up) learning rate.
+    optimizer : {"adam", "adamw", "sgd"}
+        Adam, Adam with decoupled weight decay, or SGD with Nesterov momentum 0.9.
+    weight_decay : float
+        Decoupled weight decay of ``adamw`` and ``sgd``; ``adam`` takes none.
+    label_smoothing : float
+        Weight moved from the true class to a uniform distribution over all
+        classes in the cross-entropy loss.
     lr_schedule : {"cosine", "plateau", "constant"}
         ``cosine`` rises linearly from 0 over ``warmup_epochs``, then decays per
         step to ``min_learning_rate`` at the last epoch; ``plateau`` multiplies it
@@ -59,6 +76,7 @@ class CNNConfig:
         Seed of the weights' initialisation, the shuffling and the augmentation.
     """
 
+    arch: str = "squeezenet"
     channels: int = 3
     dropout: float = 0.2
     dropout_placement: str = "every_conv"
@@ -66,6 +84,9 @@ class CNNConfig:
     epochs: int = 150
     batch_size: int = 256
     learning_rate: float = 1e-3
+    optimizer: str = "adam"
+    weight_decay: float = 0.0
+    label_smoothing: float = 0.0
     lr_schedule: str = "cosine"
     warmup_epochs: int = 0
     reduce_lr_factor: float = 0.5
@@ -78,6 +99,7 @@ class CNNConfig:
 
     def validate(self) -> CNNConfig:
         """Return self after checking every value; raise ValueError naming the bad one."""
+        get_architecture(self.arch)
         if self.channels not in (1, 3):
             raise ValueError(f"channels must be 1 or 3, got {self.channels}")
         if self.dropout_placement not in ("every_conv", "output"):
@@ -103,10 +125,39 @@ class CNNConfig:
             raise ValueError(f"reduce_lr_factor must be in (0, 1), got {self.reduce_lr_factor}")
         if self.reduce_lr_patience < 1 or self.early_stopping_patience < 0:
             raise ValueError("reduce_lr_patience must be >= 1 and early_stopping_patience >= 0")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(
+                f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}"
+            )
+        if self.weight_decay < 0 or (self.weight_decay and self.optimizer == "adam"):
+            raise ValueError(
+                "weight_decay must be non-negative, and 0 with optimizer adam (use adamw)"
+            )
+        if not 0.0 <= self.label_smoothing < 1.0:
+            raise ValueError(f"label_smoothing must be in [0, 1), got {self.label_smoothing}")
         if not 0 <= self.warmup_epochs < self.epochs:
             raise ValueError(f"warmup_epochs must be in [0, epochs), got {self.warmup_epochs}")
         return self
 
+    @classmethod
+    def for_architecture(cls, arch: str, **changes: Any) -> CNNConfig:
+        """The recipe of architecture ``arch``, with ``changes`` on top."""
+        return replace(cls(arch=arch, **get_architecture(arch).recipe), **changes)
+
+    @property
+    def architecture_version(self) -> str:
+        """The architecture's version, stored in ``config.json``."""
+        return get_architecture(self.arch).version
+
     def to_dict(self) -> dict[str, Any]:
         """The settings as a JSON-ready dict."""
         return asdict(self)
+
+    @classmethod
+    def upgrade_stored(cls, stored: dict[str, Any]) -> dict[str, Any]:
+        """A stored ``config.json`` with the fields it lacks at their defaults.
+
+        Runs written before a field existed trained as its default does.
+        """
+        missing = {f.name: f.default for f in fields(cls) if f.name not in stored}
+        return {**missing, **stored}

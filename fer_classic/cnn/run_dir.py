@@ -38,6 +38,7 @@ import keras
 from .. import runs
 from ..data import FERDataset
 from ..errors import RunError
+from .config import CNNConfig
 from .predictor import MODEL_FILE, TFLITE_FILES
 
 CHECKPOINT = "checkpoint.keras"
@@ -86,6 +87,7 @@ def open_run(
             raise RunError(f"{run_dir}: no such run directory to resume")
         if not has_run:
             raise RunError(f"{run_dir}: nothing to resume (no {runs.CONFIG})")
+        _upgrade_config(run_dir)
         runs.check_config(run_dir, stored, force=False)
         state = read_state(run_dir)
         manifest = runs.read_json(run_dir / runs.MANIFEST)
@@ -107,6 +109,15 @@ def open_run(
     manifest["sessions"] = [{**session, "start_epoch": 0}]
     runs.write_json_atomic(run_dir / runs.MANIFEST, manifest)
     return new_state()
+
+
+def _upgrade_config(run_dir: Path) -> None:
+    """Give a ``config.json`` the settings added since it was written, at their defaults."""
+    path = run_dir / runs.CONFIG
+    stored = runs.read_json(path)
+    upgraded = CNNConfig.upgrade_stored(stored)
+    if upgraded != stored:
+        runs.write_json_atomic(path, upgraded)
 
 
 def new_state() -> dict[str, Any]:

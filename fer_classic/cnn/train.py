@@ -1,4 +1,4 @@
-"""Training the customized SqueezeNet into a run directory, resumable at any epoch.
+"""Training a CNN of any registered architecture into a run directory, resumable at any epoch.
 
 The run directory's files are listed in :mod:`.run_dir`. Each epoch writes
 ``checkpoint.keras``, then ``model.keras`` when the epoch is the best, then
@@ -31,9 +31,10 @@ from .. import runs
 from ..data import FERDataset
 from ..data.cache import file_fingerprint
 from ..errors import FerClassicError, RunError
+from .architectures import build_network
 from .augment import allow_jit, build_augmenter
 from .callbacks import EpochRecorder, learning_rate_schedule
-from .config import ARCHITECTURE, CNNConfig
+from .config import SGD_MOMENTUM, CNNConfig
 from .evaluate import score_predictions, write_predictions
 from .export import export_tflite, representative_sample
 from .predictor import MODEL_FILE, TFLITE_FILES, KerasCNN, TFLiteCNN, load_keras_model
@@ -47,12 +48,9 @@ from .run_dir import (
     record_init,
     trained_on,
 )
-from .squeezenet import build_squeezenet
 
 #: Training images used to calibrate the int8 export.
 N_REPRESENTATIVE = 1000
-
-_NET_NAME = "squeezenet"
 
 
 @dataclass(frozen=True)
@@ -87,7 +85,7 @@ def train_cnn(
     init_from: str | os.PathLike[str] | None = None,
     verbose: bool = True,
 ) -> TrainResult:
-    """Train the customized SqueezeNet on ``dataset`` and write a run directory.
+    """Train the CNN of ``config.arch`` on ``dataset`` and write a run directory.
 
     Parameters
     ----------
@@ -111,7 +109,7 @@ def train_cnn(
         With ``resume``: train no further; score and export the best epoch so far
         of a run that stopped before its last epoch (e.g. at a time limit).
     init_from : path-like, optional
-        Start from the weights of a trained SqueezeNet of the same architecture:
+        Start from the weights of a trained network of the same architecture:
         a CNN run directory (its ``model.keras``) or a ``.keras`` file, e.g. to
         fine-tune it on other data. Recorded in ``config.json`` by the file's
         SHA-256 (a resumed run must name the same weights), and in the manifest
@@ -134,7 +132,11 @@ def train_cnn(
     if finish and not resume:
         raise ValueError("finish=True needs resume=True")
     run_dir = Path(run_dir)
-    stored = {**config.to_dict(), "architecture": ARCHITECTURE, "data": dataset.fingerprint}
+    stored = {
+        **config.to_dict(),
+        "architecture": config.architecture_version,
+        "data": dataset.fingerprint,
+    }
     init_path = None
     if init_from is not None:
         init_path = _init_weights_path(Path(init_from))
@@ -142,10 +144,11 @@ def train_cnn(
     state = open_run(run_dir, stored, dataset, resume=resume, force=force)
     if init_path is not None:
         record_init(run_dir, init_path, stored["init_from"])
-    n_params = _build_net(config).count_params()
+    n_params = _build_net(config, dataset).count_params()
     if verbose:
         _say(
-            f"{ARCHITECTURE}: {n_params:,} parameters; {len(dataset.train)} training / "
+            f"{config.architecture_version}: {n_params:,} parameters; "
+            f"{len(dataset.train)} training / "
             f"{len(dataset.val)} validation images; Keras backend {keras.backend.backend()}"
         )
     if finish and not state["finished"]:
@@ -182,24 +185,41 @@ def train_cnn(
     )
 
 
-def build_training_model(config: CNNConfig, steps_per_epoch: int) -> keras.Model:
-    """The compiled model :func:`train_cnn` fits: augmentation, then the SqueezeNet.
+def build_training_model(
+    config: CNNConfig, steps_per_epoch: int, num_classes: int = 7
+) -> keras.Model:
+    """The compiled model :func:`train_cnn` fits: augmentation, then the network.
 
-    The SqueezeNet is the layer named ``"squeezenet"``; Adam, categorical
-    cross-entropy, accuracy, and the learning rate of ``config.lr_schedule``.
+    The network is the layer named ``config.arch``; the optimizer of
+    ``config.optimizer`` with the learning rate of ``config.lr_schedule``,
+    categorical cross-entropy with ``config.label_smoothing``, and accuracy.
     """
-    net = _build_net(config, name=_NET_NAME)
+    net = build_network(config, num_classes)
     inputs = keras.Input(shape=_input_shape(config), name="image")
     x = build_augmenter(seed=config.seed)(inputs) if config.augment else inputs
-    model = keras.Model(inputs, net(x), name="squeezenet_training")
-    learning_rate = learning_rate_schedule(config, steps_per_epoch)
+    model = keras.Model(inputs, net(x), name=f"{config.arch}_training")
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
-        loss=keras.losses.CategoricalCrossentropy(),
+        optimizer=build_optimizer(config, steps_per_epoch),
+        loss=keras.losses.CategoricalCrossentropy(label_smoothing=config.label_smoothing),
         metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")],
     )
     allow_jit(model)
     return model
+
+
+def build_optimizer(config: CNNConfig, steps_per_epoch: int) -> keras.optimizers.Optimizer:
+    """The optimizer of ``config.optimizer`` with the learning rate of ``config.lr_schedule``."""
+    learning_rate = learning_rate_schedule(config, steps_per_epoch)
+    if config.optimizer == "sgd":
+        return keras.optimizers.SGD(
+            learning_rate=learning_rate,
+            momentum=SGD_MOMENTUM,
+            nesterov=True,
+            weight_decay=config.weight_decay or None,
+        )
+    if config.optimizer == "adamw":
+        return keras.optimizers.AdamW(learning_rate=learning_rate, weight_decay=config.weight_decay)
+    return keras.optimizers.Adam(learning_rate=learning_rate)
 
 
 def class_weights(labels: np.ndarray, n_classes: int) -> dict[int, float]:
@@ -235,13 +255,13 @@ def _fit(
         raise FerClassicError(f"{dataset.raw.source}: no validation images to checkpoint on")
     steps_per_epoch = math.ceil(len(x_train) / config.batch_size)
     if state["epoch"] > 0:
-        model = _load_checkpoint(run_dir, config)
+        model = _load_checkpoint(run_dir, config, n_classes)
     else:
-        model = build_training_model(config, steps_per_epoch)
+        model = build_training_model(config, steps_per_epoch, n_classes)
         if init_path is not None:
-            _load_initial_weights(model.get_layer(_NET_NAME), init_path, config)
+            _load_initial_weights(model.get_layer(config.arch), init_path, config, n_classes)
     recorder = EpochRecorder(
-        run_dir, config, state, net_name=_NET_NAME, time_limit=time_limit, verbose=verbose
+        run_dir, config, state, net_name=config.arch, time_limit=time_limit, verbose=verbose
     )
     model.fit(
         x_train,
@@ -260,7 +280,7 @@ def _fit(
     return recorder.state
 
 
-def _load_checkpoint(run_dir: Path, config: CNNConfig) -> keras.Model:
+def _load_checkpoint(run_dir: Path, config: CNNConfig, n_classes: int) -> keras.Model:
     path = run_dir / CHECKPOINT
     if not path.exists():
         raise RunError(
@@ -268,7 +288,7 @@ def _load_checkpoint(run_dir: Path, config: CNNConfig) -> keras.Model:
             "so far without training further"
         )
     model = load_keras_model(path, compile=True)
-    _squeezenet_of(model, path, config, "start over with --force or use another --out")
+    _network_of(model, path, config, n_classes, "start over with --force or use another --out")
     if getattr(model, "optimizer", None) is None or not model.optimizer.variables:
         raise RunError(f"{path}: holds no optimizer state to resume from")
     allow_jit(model)
@@ -284,26 +304,29 @@ def _init_weights_path(path: Path) -> Path:
     return path
 
 
-def _load_initial_weights(net: keras.Model, path: Path, config: CNNConfig) -> None:
-    """Copy the weights of the SqueezeNet in ``path`` into ``net``."""
-    source = _squeezenet_of(
-        load_keras_model(path), path, config, "its weights cannot start this run"
+def _load_initial_weights(net: keras.Model, path: Path, config: CNNConfig, n_classes: int) -> None:
+    """Copy the weights of the network in ``path`` into ``net``."""
+    source = _network_of(
+        load_keras_model(path), path, config, n_classes, "its weights cannot start this run"
     )
     net.set_weights(source.get_weights())
 
 
-def _squeezenet_of(model: keras.Model, path: Path, config: CNNConfig, remedy: str) -> keras.Model:
-    """The SqueezeNet of ``config`` that ``model`` is or holds (a training checkpoint).
+def _network_of(
+    model: keras.Model, path: Path, config: CNNConfig, n_classes: int, remedy: str
+) -> keras.Model:
+    """The network of ``config`` that ``model`` is or holds (a training checkpoint).
 
     Raises RunError, ending with ``remedy``, when it holds none of that architecture.
     """
-    if model.name == _NET_NAME:
+    if model.name == config.arch:
         net = model
     else:
-        net = next((layer for layer in model.layers if layer.name == _NET_NAME), None)
-    if net is None or _weight_shapes(net) != _weight_shapes(_build_net(config)):
+        net = next((layer for layer in model.layers if layer.name == config.arch), None)
+    expected = build_network(config, n_classes)
+    if net is None or _weight_shapes(net) != _weight_shapes(expected):
         raise RunError(
-            f"{path}: holds another architecture than {ARCHITECTURE} with "
+            f"{path}: holds another architecture than {config.architecture_version} with "
             f"{config.channels} channel(s); {remedy}"
         )
     return net
@@ -418,14 +441,8 @@ def export_run(
     return result
 
 
-def _build_net(config: CNNConfig, name: str = _NET_NAME) -> keras.Model:
-    return build_squeezenet(
-        _input_shape(config),
-        dropout=config.dropout,
-        dropout_placement=config.dropout_placement,
-        squeeze_order=config.squeeze_order,
-        name=name,
-    )
+def _build_net(config: CNNConfig, dataset: FERDataset) -> keras.Model:
+    return build_network(config, len(dataset.class_names))
 
 
 def _input_shape(config: CNNConfig) -> tuple[int, int, int]:

@@ -101,8 +101,51 @@ def test_bad_training_option_is_one_line_and_status_2(capsys):
 
 
 def test_parser_registers_both_commands_with_their_options():
+    from fer_classic.cli.train_cnn import config_from_args
+    from fer_classic.cnn import CNNConfig
+
     parser = build_parser()
     args = parser.parse_args(["train-cnn", "--epochs", "3", "--lr-schedule", "plateau"])
-    assert (args.epochs, args.lr_schedule, args.batch_size) == (3, "plateau", 256)
+    config = config_from_args(args)
+    assert (config.epochs, config.lr_schedule, config.batch_size) == (3, "plateau", 256)
+    assert config == CNNConfig(epochs=3, lr_schedule="plateau")
     args = parser.parse_args(["evaluate", "runs/x", "--model", "int8", "--subset", "all"])
     assert (args.run, args.model, args.subset) == ("runs/x", "int8", "all")
+
+
+def test_architecture_recipe_and_options_on_top():
+    from fer_classic.cli.train_cnn import config_from_args
+    from fer_classic.cnn import CNNConfig
+
+    argv = ["train-cnn", "--arch", "compact", "--label-smoothing", "0", "--class-weights"]
+    config = config_from_args(build_parser().parse_args(argv))
+    expected = CNNConfig.for_architecture("compact", label_smoothing=0.0, class_weights=True)
+    assert config == expected
+    assert config.channels == 1 and config.optimizer == "adam"
+    argv = ["train-cnn", "--optimizer", "sgd", "--weight-decay", "5e-4", "--no-augment"]
+    config = config_from_args(build_parser().parse_args(argv))
+    assert (config.arch, config.optimizer, config.weight_decay, config.augment) == (
+        "squeezenet",
+        "sgd",
+        5e-4,
+        False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--arch", "nosuch"], "argument --arch: invalid choice: 'nosuch'"),
+        (["--label-smoothing", "1.5"], "label_smoothing must be in [0, 1)"),
+        (["--weight-decay", "1e-4"], "and 0 with optimizer adam (use adamw)"),
+        (["--time-limit", "-5"], "--time-limit must be positive"),
+    ],
+)
+def test_bad_architecture_or_recipe_is_one_line_and_status_2(argv, message, capsys):
+    try:
+        status = _main(["train-cnn", *argv])
+    except SystemExit as exc:  # a usage error, raised by the parser
+        status = exc.code
+    assert status == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1

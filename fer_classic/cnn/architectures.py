@@ -1,0 +1,136 @@
+"""The CNN architectures ``train-cnn --arch`` chooses from, by name.
+
+Each :class:`Architecture` names a builder function (one function builds one
+uncompiled model from input shape and number of classes, as the Keras
+applications do), the :class:`~.config.CNNConfig` fields it takes, and the recipe
+it is trained with by default. :func:`build_network` builds the network a
+configuration describes; everything else (training, checkpoints, export,
+inference) works on any registered architecture unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import keras
+
+    from .config import CNNConfig
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """A registered CNN architecture.
+
+    Parameters
+    ----------
+    name : str
+        What ``--arch`` and ``CNNConfig.arch`` call it; also the name of the
+        network inside a training checkpoint.
+    version : str
+        Stored in ``config.json`` as ``architecture``; a checkpoint of another
+        version is refused.
+    builder : str
+        ``module:function`` of the builder, imported when first used (so that
+        importing this module does not import Keras). It is called as
+        ``builder(input_shape, num_classes, name=..., **options)``.
+    options : tuple of str
+        The ``CNNConfig`` fields passed on to the builder as keyword arguments.
+    recipe : mapping
+        ``CNNConfig`` fields that differ from its defaults when training this
+        architecture (:meth:`CNNConfig.for_architecture`).
+    summary : str
+        One line for ``--help`` and reports.
+    """
+
+    name: str
+    version: str
+    builder: str
+    options: tuple[str, ...] = ()
+    recipe: Mapping[str, Any] = field(default_factory=dict)
+    summary: str = ""
+
+    def build(self, config: CNNConfig, num_classes: int, name: str | None = None) -> keras.Model:
+        """The uncompiled network of ``config`` (input ``(48, 48, config.channels)``)."""
+        from importlib import import_module
+
+        from .preprocess import IMAGE_SIZE
+
+        module, function = self.builder.split(":")
+        build: Callable[..., keras.Model] = getattr(import_module(module, __package__), function)
+        options = {key: getattr(config, key) for key in self.options}
+        return build(
+            (IMAGE_SIZE, IMAGE_SIZE, config.channels),
+            num_classes,
+            name=name or self.name,
+            **options,
+        )
+
+
+ARCHITECTURES: dict[str, Architecture] = {}
+
+
+def register_architecture(architecture: Architecture) -> Architecture:
+    """Make ``architecture`` available by its name; return it.
+
+    Raises
+    ------
+    ValueError
+        Another architecture has that name.
+    """
+    if architecture.name in ARCHITECTURES:
+        raise ValueError(f"an architecture named {architecture.name!r} is registered already")
+    ARCHITECTURES[architecture.name] = architecture
+    return architecture
+
+
+def get_architecture(name: str) -> Architecture:
+    """The registered architecture called ``name``.
+
+    Raises
+    ------
+    ValueError
+        No architecture has that name; the message lists those that exist.
+    """
+    try:
+        return ARCHITECTURES[name]
+    except KeyError:
+        known = ", ".join(sorted(ARCHITECTURES))
+        raise ValueError(f"unknown architecture {name!r}; known: {known}") from None
+
+
+def build_network(config: CNNConfig, num_classes: int = 7, name: str | None = None) -> keras.Model:
+    """The uncompiled network that ``config`` describes."""
+    return get_architecture(config.arch).build(config, num_classes, name)
+
+
+register_architecture(
+    Architecture(
+        name="squeezenet",
+        version="squeezenet-fer-v1",
+        builder=".squeezenet:build_squeezenet",
+        options=("dropout", "dropout_placement", "squeeze_order"),
+        summary="the thesis's customized SqueezeNet (1.33 M parameters, 155 M multiply-adds)",
+    )
+)
+register_architecture(
+    Architecture(
+        name="compact",
+        version="compact-fer-v1",
+        builder=".compact:build_compact",
+        options=("dropout",),
+        recipe={
+            "channels": 1,
+            "dropout": 0.1,
+            "epochs": 100,
+            "batch_size": 64,
+            "learning_rate": 1e-3,
+            "warmup_epochs": 2,
+            "label_smoothing": 0.1,
+            "class_weights": False,
+        },
+        summary="separable residual CNN for grey 48x48 faces (89 k parameters, 9 M multiply-adds)",
+    )
+)
