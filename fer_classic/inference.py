@@ -18,8 +18,8 @@ uint8 ``(N, 48, 48)`` grey faces and returns one score per class:
 
 Sources: a classical run directory (``manifest.json`` of kind ``"classical"`` and
 ``model.joblib``), a CNN run directory (kind ``"cnn"``), a ``.tflite`` or ``.keras``
-file, or ``None`` for the packaged default CNN. ``model.joblib`` is a pickle: load
-only run directories you trust.
+file, a packaged CNN by name, or ``None`` for the default packaged CNN.
+``model.joblib`` is a pickle: load only run directories you trust.
 """
 
 from __future__ import annotations
@@ -228,10 +228,13 @@ def load_model(source: str | os.PathLike[str] | Classifier | None = None) -> Cla
 
     Parameters
     ----------
-    source : path, Classifier or None
-        A classical or CNN run directory, a ``.tflite`` or ``.keras`` file, a
-        ``model.joblib``, an already loaded :class:`Classifier` (returned as is), or
-        None for the packaged default CNN.
+    source : str, path, Classifier or None
+        The name of a packaged CNN (``"squeezenet"``, ``"compact"``:
+        :mod:`fer_classic.cnn.packaged`), a classical or CNN run directory, a
+        ``.tflite`` or ``.keras`` file, a ``model.joblib``, an already loaded
+        :class:`Classifier` (returned as is), or None for the packaged CNN with
+        the best validation accuracy. A folder named like a packaged model is
+        given with a path (``./compact``).
 
     Raises
     ------
@@ -240,8 +243,8 @@ def load_model(source: str | os.PathLike[str] | Classifier | None = None) -> Cla
     """
     if isinstance(source, Classifier):
         return source
-    if source is None:
-        return _load_cnn(_default_cnn_path(), name="default CNN")
+    if source is None or _is_packaged_name(source):
+        return _load_packaged(source)
     path = Path(source)
     if not path.exists():
         raise RunError(f"{path}: no such file or directory")
@@ -299,15 +302,34 @@ def _load_classical(run_dir: Path) -> SklearnClassifier:
     return classifier
 
 
-def _default_cnn_path() -> Path:
-    from .cnn import default_model_path
+def _is_packaged_name(source: Any) -> bool:
+    """Whether ``source`` names a packaged CNN; RunError where a path has that name too."""
+    from .cnn.packaged import packaged_models
 
-    path = Path(default_model_path())
-    if not path.exists():
+    if not isinstance(source, str):
+        return False
+    try:
+        names = packaged_models()
+    except RunError:  # a broken install: paths still load
+        return False
+    if source not in names:
+        return False
+    if Path(source).exists():
         raise RunError(
-            f"the packaged default CNN is missing ({path}); pass --model RUN_DIR or FILE.tflite"
+            f"{source!r} names both a packaged CNN and the path {Path(source).resolve()}; "
+            f"write ./{source} for the path"
         )
-    return path
+    return True
+
+
+def _load_packaged(name: str | None) -> Classifier:
+    from .cnn.packaged import packaged_model
+
+    model = packaged_model(name)
+    label = f"packaged {model.name} CNN"
+    if name is None:
+        label += ", the default: best PublicTest accuracy"
+    return _load_cnn(model.path, name=label)
 
 
 def _load_cnn(path: Path, name: str) -> Classifier:

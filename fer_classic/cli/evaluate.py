@@ -19,20 +19,28 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "evaluate",
         help="accuracy, macro-F1, per-class report and confusion matrix of a trained model",
         description=(
-            "Score a run (CNN or classical), a .keras or .tflite file, or the packaged "
-            "default CNN on the test split of the run's own data, or on any other data set "
-            "given with --data (cross-dataset testing, e.g. CK+ with --subset all)."
+            "Score a run (CNN or classical), a .keras or .tflite file, or a packaged CNN "
+            "on the test split of the run's own data, or on any other data set given with "
+            "--data (cross-dataset testing, e.g. CK+ with --subset all)."
         ),
     )
     parser.add_argument(
         "run",
         nargs="?",
-        metavar="RUN",
-        help="run directory or .keras/.tflite file (default: the packaged int8 CNN)",
+        metavar="MODEL",
+        help=(
+            "a packaged CNN (squeezenet, compact), a run directory or a .keras/.tflite file "
+            "(default: the packaged CNN with the best PublicTest accuracy)"
+        ),
     )
     add_data_options(parser)
     parser.add_argument(
         "--model",
+        metavar="NAME|RUN|FILE",
+        help="the same as MODEL, as an option",
+    )
+    parser.add_argument(
+        "--variant",
         choices=VARIANTS,
         default="keras",
         help=(
@@ -55,16 +63,26 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..inference import load_model
 
+    if args.model in VARIANTS:
+        raise FerClassicError(
+            f"evaluate: --model names a model; for a run's export use --variant {args.model}"
+        )
+    if args.run is not None and args.model is not None and args.run != args.model:
+        raise FerClassicError(
+            f"evaluate: MODEL {args.run} and --model {args.model} disagree; give one"
+        )
+    if args.model is not None:
+        args.run = args.model
     if args.run is None and args.data is None:
-        raise FerClassicError("evaluate: name a RUN or a data set with --data PATH")
-    if args.model == "keras":
+        raise FerClassicError("evaluate: name a MODEL or a data set with --data PATH")
+    if args.variant == "keras":
         model = load_model(args.run)
     else:
         from ..cnn import load_cnn_model
 
         if args.run is None or not Path(args.run).is_dir():
-            raise FerClassicError(f"evaluate: --model {args.model} needs a CNN run directory")
-        model = load_cnn_model(args.run, variant=args.model)
+            raise FerClassicError(f"evaluate: --variant {args.variant} needs a CNN run directory")
+        model = load_cnn_model(args.run, variant=args.variant)
     run_dir = Path(args.run) if args.run is not None and Path(args.run).is_dir() else None
     if args.data is None:
         dataset = load_run_dataset(run_dir, cache_dir=args.cache_dir)

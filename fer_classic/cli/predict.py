@@ -33,10 +33,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--model",
-        metavar="RUN_DIR|FILE",
+        metavar="NAME|RUN_DIR|FILE",
         help=(
-            "a classical or CNN run directory, or a .tflite/.keras file "
-            "(default: the packaged default CNN)"
+            "a packaged CNN (squeezenet, compact), a classical or CNN run directory, or a "
+            ".tflite/.keras file (default: the packaged CNN with the best PublicTest accuracy)"
         ),
     )
     parser.add_argument(
@@ -109,9 +109,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.model is None:
-        print("no --model given: using the packaged default CNN", file=sys.stderr)
     classifier = load_model(args.model)
+    if args.model is None:
+        print(f"no --model given: using the {classifier.name}", file=sys.stderr)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = predict(

@@ -10,7 +10,6 @@ or int8-quantized. Keras and TensorFlow are imported only when needed, so readin
 from __future__ import annotations
 
 import os
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -24,16 +23,18 @@ from .preprocess import IMAGE_SIZE, to_model_input
 MODEL_FILE = "model.keras"
 TFLITE_FILES = {"float32": "model_float32.tflite", "int8": "model_int8.tflite"}
 
-#: The packaged default model, inside ``fer_classic/cnn/default_model/``.
-DEFAULT_MODEL = "fer_squeezenet_int8.tflite"
-
 #: Images per call to the TFLite interpreter.
 _TFLITE_BATCH = 256
 
 
 def default_model_path() -> Path:
-    """Path of the int8 TFLite model shipped with the package (see its MODEL_CARD.md)."""
-    return Path(str(resources.files("fer_classic.cnn") / "default_model" / DEFAULT_MODEL))
+    """Path of the default packaged int8 model: the best by validation accuracy.
+
+    See :mod:`.packaged` and the model's card beside it.
+    """
+    from .packaged import packaged_model
+
+    return packaged_model().path
 
 
 class KerasCNN:

@@ -40,7 +40,7 @@ def predict(
         Image files, folders of images and videos, video files.
     model : path, Classifier or None
         Anything :func:`fer_classic.inference.load_model` takes; None is the
-        packaged default CNN.
+        packaged CNN with the best validation accuracy.
     out_dir : path, optional
         Where ``predictions.json`` / ``predictions.csv``, ``annotated/`` and
         ``plots/`` go; None writes nothing.

@@ -72,7 +72,7 @@ def test_evaluate_on_another_data_set_keras_and_int8(image_folder, trained_run, 
     assert "accuracy" in printed and "confusion matrix" in printed
     result = json.loads(scores.read_text())
     assert result["n"] == 42 and result["subset"] == "all"
-    assert _main(["evaluate", str(trained_run), *data, "--model", "int8"]) == 0
+    assert _main(["evaluate", str(trained_run), *data, "--variant", "int8"]) == 0
     assert "model_int8.tflite" in capsys.readouterr().out
 
 
@@ -109,8 +109,8 @@ def test_parser_registers_both_commands_with_their_options():
     config = config_from_args(args)
     assert (config.epochs, config.lr_schedule, config.batch_size) == (3, "plateau", 256)
     assert config == CNNConfig(epochs=3, lr_schedule="plateau")
-    args = parser.parse_args(["evaluate", "runs/x", "--model", "int8", "--subset", "all"])
-    assert (args.run, args.model, args.subset) == ("runs/x", "int8", "all")
+    args = parser.parse_args(["evaluate", "runs/x", "--variant", "int8", "--subset", "all"])
+    assert (args.run, args.variant, args.subset) == ("runs/x", "int8", "all")
 
 
 def test_architecture_recipe_and_options_on_top():
@@ -149,3 +149,16 @@ def test_bad_architecture_or_recipe_is_one_line_and_status_2(argv, message, caps
     assert status == 2
     err = capsys.readouterr().err.strip()
     assert message in err and len(err.splitlines()) == 1
+
+
+def test_evaluate_tells_a_variant_from_a_model(capsys):
+    assert _main(["evaluate", "runs/x", "--model", "int8"]) == 2
+    assert "use --variant int8" in capsys.readouterr().err
+    assert _main(["evaluate", "runs/x", "--model", "runs/y"]) == 2
+    assert "disagree" in capsys.readouterr().err
+
+
+@pytest.mark.real_data
+def test_evaluate_a_packaged_model_by_name(fer2013_path, capsys):
+    assert _main(["evaluate", "--model", "squeezenet", "--data", str(fer2013_path)]) == 0
+    assert "fer_squeezenet_int8.tflite" in capsys.readouterr().out

@@ -122,10 +122,7 @@ def test_model_that_does_not_take_faces_is_a_run_error(tmp_path):
 
 
 def test_packaged_default_cnn():
-    try:
-        model = load_model(None)
-    except RunError as exc:
-        pytest.skip(f"packaged default CNN not available yet: {exc}")
+    model = load_model(None)
     assert model.probability_kind == "softmax"
     assert model.class_names == CLASS_NAMES
     proba = model.predict_proba(_faces())

@@ -188,9 +188,9 @@ def test_two_faces_in_one_frame_are_classified_together(tmp_path, knn_run):
 
 def test_default_model_is_said(photos, tmp_path, capsys):
     status, _, err = _run(capsys, photos / "astronaut.png", "--out", tmp_path / "out")
-    assert "packaged default CNN" in err
-    if status == 2:
-        pytest.skip(f"packaged default CNN not available yet: {err.strip()}")
+    from fer_classic.cnn.packaged import packaged_model
+
+    assert f"no --model given: using the packaged {packaged_model().name} CNN" in err
     assert status == 0
     [face] = json.loads((tmp_path / "out" / "predictions.json").read_text())["faces"]
     assert face["label"] in CLASS_NAMES
