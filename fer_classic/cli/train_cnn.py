@@ -78,6 +78,38 @@ _SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
             ),
         },
     ),
+    "rotation_degrees": (
+        "--rotation",
+        {"type": float, "metavar": "DEGREES", "help": "augmentation: largest rotation either way"},
+    ),
+    "shift": (
+        "--shift",
+        {
+            "type": float,
+            "metavar": "F",
+            "help": "augmentation: largest shift, fraction of the side",
+        },
+    ),
+    "shear": (
+        "--shear",
+        {
+            "type": float,
+            "metavar": "F",
+            "help": "augmentation: largest shear, fraction of the side",
+        },
+    ),
+    "zoom": (
+        "--zoom",
+        {"type": float, "metavar": "F", "help": "augmentation: largest zoom in or out"},
+    ),
+    "random_erasing": (
+        "--random-erasing",
+        {
+            "type": float,
+            "metavar": "P",
+            "help": "augmentation: probability of erasing a random rectangle of an image",
+        },
+    ),
     "channels": (
         "--channels",
         {
@@ -118,7 +150,8 @@ _SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
 
 #: Boolean settings, each with a ``--NAME`` / ``--no-NAME`` pair.
 _SWITCHES: dict[str, tuple[str, str]] = {
-    "augment": ("--augment", "random rotation, shift, shear, zoom and flip in training"),
+    "augment": ("--augment", "augment the training images (the transforms above)"),
+    "horizontal_flip": ("--flip", "augmentation: mirror half of the images"),
     "class_weights": ("--class-weights", "weight the loss by balanced class weights"),
 }
 

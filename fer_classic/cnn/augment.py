@@ -23,6 +23,7 @@ def build_augmenter(
     shear: float = 0.1,
     zoom: float = 0.1,
     horizontal_flip: bool = True,
+    random_erasing: float = 0.0,
     seed: int | None = None,
 ) -> keras.Sequential:
     """Random geometric augmentation of a batch of images, active only in training.
@@ -40,6 +41,9 @@ def build_augmenter(
         Largest zoom in or out, as a fraction of the image side.
     horizontal_flip : bool
         Mirror half of the images left to right.
+    random_erasing : float
+        Probability that a random rectangle of an image (2 to 33 % of its area) is
+        replaced by noise (Zhong et al. 2020); 0 never erases.
     seed : int or None
         Seed of the random transforms. Each transform draws from its own stream
         (seeds ``seed``, ``seed + 1``, ...), so that they vary independently.
@@ -52,7 +56,7 @@ def build_augmenter(
     fill = {"fill_mode": "nearest", "interpolation": "bilinear"}
     # Layers given the same seed draw the same numbers: with one seed for all, a
     # flipped image would always be rotated the same way.
-    seeds = (None,) * 5 if seed is None else tuple(range(seed, seed + 5))
+    seeds = (None,) * 6 if seed is None else tuple(range(seed, seed + 6))
     steps: list[layers.Layer] = []
     if horizontal_flip:
         steps.append(layers.RandomFlip("horizontal", seed=seeds[0], name="flip"))
@@ -70,6 +74,15 @@ def build_augmenter(
         )
     if zoom:
         steps.append(layers.RandomZoom(zoom, zoom, seed=seeds[4], name="zoom", **fill))
+    if random_erasing:
+        steps.append(
+            layers.RandomErasing(
+                (random_erasing, random_erasing),
+                value_range=(0.0, 1.0),
+                seed=seeds[5],
+                name="erasing",
+            )
+        )
     return keras.Sequential(steps, name="augmentation")
 
 

@@ -20,6 +20,16 @@ SQUEEZE_ORDERS = ("relu_bn", "bn_relu")
 #: Optimizers :func:`fer_classic.cnn.train_cnn` knows; ``sgd`` is SGD with Nesterov momentum.
 OPTIMIZERS = ("adam", "adamw", "sgd")
 
+#: The ``CNNConfig`` fields that set the augmentation's transforms.
+AUGMENTATION_FIELDS = (
+    "rotation_degrees",
+    "shift",
+    "shear",
+    "zoom",
+    "horizontal_flip",
+    "random_erasing",
+)
+
 #: Momentum of the ``sgd`` optimizer.
 SGD_MOMENTUM = 0.9
 
@@ -69,7 +79,11 @@ class CNNConfig:
         Stop when the validation accuracy has not improved for this many epochs;
         0 never stops early.
     augment : bool
-        Random rotation, shift, shear, zoom and flip of the training images.
+        Augment the training images by the transforms below.
+    rotation_degrees, shift, shear, zoom, horizontal_flip, random_erasing :
+        The augmentation's transforms and their strengths; see
+        :func:`fer_classic.cnn.augment.build_augmenter`. The defaults are the
+        thesis's (rotation 20 degrees, shift, shear and zoom 0.1, flip; no erasing).
     class_weights : bool
         Weight the loss by ``compute_class_weight("balanced")`` of the training labels.
     seed : int
@@ -94,6 +108,12 @@ class CNNConfig:
     min_learning_rate: float = 1e-5
     early_stopping_patience: int = 0
     augment: bool = True
+    rotation_degrees: float = 20.0
+    shift: float = 0.1
+    shear: float = 0.1
+    zoom: float = 0.1
+    horizontal_flip: bool = True
+    random_erasing: float = 0.0
     class_weights: bool = True
     seed: int = 0
 
@@ -133,11 +153,22 @@ class CNNConfig:
             raise ValueError(
                 "weight_decay must be non-negative, and 0 with optimizer adam (use adamw)"
             )
+        for name in ("rotation_degrees", "shift", "shear", "zoom"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
+        if self.shift >= 1 or self.zoom >= 1 or self.rotation_degrees > 180:
+            raise ValueError("shift and zoom must be below 1 and rotation_degrees at most 180")
+        if not 0.0 <= self.random_erasing <= 1.0:
+            raise ValueError(f"random_erasing must be in [0, 1], got {self.random_erasing}")
         if not 0.0 <= self.label_smoothing < 1.0:
             raise ValueError(f"label_smoothing must be in [0, 1), got {self.label_smoothing}")
         if not 0 <= self.warmup_epochs < self.epochs:
             raise ValueError(f"warmup_epochs must be in [0, epochs), got {self.warmup_epochs}")
         return self
+
+    def augmentation(self) -> dict[str, Any]:
+        """The keyword arguments of :func:`~fer_classic.cnn.augment.build_augmenter`."""
+        return {name: getattr(self, name) for name in AUGMENTATION_FIELDS}
 
     @classmethod
     def for_architecture(cls, arch: str, **changes: Any) -> CNNConfig:

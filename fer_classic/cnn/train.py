@@ -196,7 +196,11 @@ def build_training_model(
     """
     net = build_network(config, num_classes)
     inputs = keras.Input(shape=_input_shape(config), name="image")
-    x = build_augmenter(seed=config.seed)(inputs) if config.augment else inputs
+    x = (
+        build_augmenter(**config.augmentation(), seed=config.seed)(inputs)
+        if config.augment
+        else inputs
+    )
     model = keras.Model(inputs, net(x), name=f"{config.arch}_training")
     model.compile(
         optimizer=build_optimizer(config, steps_per_epoch),

@@ -51,12 +51,14 @@ def test_augmentation_transforms_vary_independently():
 def test_training_model_with_augmentation_survives_a_save_and_load(tmp_path):
     # Keras saves a float RandomShear factor as a range its constructor refuses;
     # the augmenter must avoid that, or no augmented run could resume.
-    model = build_training_model(CNNConfig(), steps_per_epoch=3)
+    model = build_training_model(CNNConfig(random_erasing=0.3), steps_per_epoch=3)
     model.save(tmp_path / "checkpoint.keras")
     loaded = keras.saving.load_model(tmp_path / "checkpoint.keras")
     assert loaded.get_layer("squeezenet").count_params() == 1_332_615
     shear = loaded.get_layer("augmentation").get_layer("shear")
     assert tuple(shear.x_factor) == (0.0, 0.1)
+    erasing = loaded.get_layer("augmentation").get_layer("erasing")
+    assert tuple(erasing.factor) == pytest.approx((0.3, 0.3))
 
 
 def test_to_model_input_scales_and_repeats_the_grey_channel():
@@ -68,3 +70,39 @@ def test_to_model_input_scales_and_repeats_the_grey_channel():
     assert to_model_input(images, 1).shape == (1, 48, 48, 1)
     with pytest.raises(ValueError, match="channels"):
         to_model_input(images, 2)
+
+
+def test_strengths_choose_the_transforms():
+    names = [layer.name for layer in build_augmenter(shear=0.0, zoom=0.0).layers]
+    assert names == ["flip", "rotation", "shift"]
+    assert [layer.name for layer in build_augmenter(random_erasing=0.5).layers][-1] == "erasing"
+    bare = build_augmenter(rotation_degrees=0, shift=0, shear=0, zoom=0, horizontal_flip=False)
+    assert bare.layers == []
+
+
+def test_random_erasing_replaces_a_rectangle_of_every_image_when_certain():
+    images = np.full((16, 48, 48, 1), 0.5, dtype=np.float32)
+    only_erasing = {"rotation_degrees": 0, "shift": 0, "shear": 0, "zoom": 0}
+    erase = build_augmenter(**only_erasing, horizontal_flip=False, random_erasing=1.0, seed=0)
+    out = np.asarray(erase(images, training=True))
+    changed = (out != 0.5).reshape(16, -1).mean(axis=1)
+    assert np.all(changed > 0) and np.all(changed < 0.5)
+    np.testing.assert_array_equal(np.asarray(erase(images, training=False)), images)
+
+
+def test_config_passes_the_strengths_to_the_augmenter():
+    config = CNNConfig(rotation_degrees=5.0, shear=0.0, random_erasing=0.25)
+    model = build_training_model(config, steps_per_epoch=3)
+    augmenter = model.get_layer("augmentation")
+    assert [layer.name for layer in augmenter.layers] == [
+        "flip",
+        "rotation",
+        "shift",
+        "zoom",
+        "erasing",
+    ]
+    assert augmenter.get_layer("rotation").factor == pytest.approx((-5 / 360, 5 / 360))
+    with pytest.raises(ValueError, match="rotation_degrees must not be negative"):
+        CNNConfig(rotation_degrees=-1.0).validate()
+    with pytest.raises(ValueError, match=r"random_erasing must be in \[0, 1\]"):
+        CNNConfig(random_erasing=1.5).validate()
