@@ -15,10 +15,12 @@ directory, and every command that reads models (``compare``, ``predict``,
         ...                  kind-specific extras (candidates.jsonl, history.csv,
                              model_float32.tflite, model_int8.tflite, ...)
 
-A run is complete when ``metrics.json`` exists. All files are written atomically
-(temporary file, then :func:`os.replace`), so an interrupted run never leaves a
-half-written file behind; append-only logs (``*.jsonl``) are appended one whole
-line per record with a flush and fsync.
+A command that writes a run directory holds its lock (``.lock``, :func:`run_lock`)
+from before its first write to its exit: a second command on the same directory
+stops at once, naming the holder. A run is complete when ``metrics.json`` exists.
+All files are written atomically (temporary file, then :func:`os.replace`), so an
+interrupted run never leaves a half-written file behind; append-only logs
+(``*.jsonl``) are appended one whole line per record with a flush and fsync.
 """
 
 from __future__ import annotations
@@ -27,8 +29,10 @@ import contextlib
 import json
 import os
 import platform
+import socket
 import sys
 import tempfile
+import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 from importlib import metadata
@@ -41,6 +45,8 @@ CONFIG = "config.json"
 MANIFEST = "manifest.json"
 METRICS = "metrics.json"
 PREDICTIONS = "test_predictions.csv"
+#: The advisory lock of a run directory (:func:`run_lock`).
+LOCK = ".lock"
 
 #: Packages whose versions a run records (see :func:`package_versions`).
 TRACKED_PACKAGES = (
@@ -79,6 +85,99 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+@contextlib.contextmanager
+def run_lock(run_dir: str | os.PathLike[str]) -> Iterator[Path]:
+    """Hold the advisory lock of ``run_dir`` while the block runs; yield the directory.
+
+    The lock is an operating-system lock on ``run_dir/.lock``, which also names
+    the holder (process id, host, command, start time). It is released on every
+    way out of the block, and by the operating system when the process dies; a
+    lock file still naming a holder that died is taken over with a warning. A
+    directory the block created and left empty is removed again.
+
+    Raises
+    ------
+    RunError
+        Another process holds the lock; the message names it.
+    """
+    run_dir = Path(run_dir)
+    created = not run_dir.exists()
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(run_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as exc:
+        raise RunError(f"{run_dir}: cannot be used as a run directory ({exc.strerror})") from None
+    try:
+        if not _try_lock(fd):
+            holder = _lock_holder(fd) or "another process"
+            raise RunError(
+                f"{run_dir}: in use by {holder}; wait for it to end, or use another --out"
+            )
+        left = _lock_holder(fd)
+        if left:
+            warnings.warn(
+                f"{run_dir}: taking over the lock of {left}, which ended without releasing it",
+                stacklevel=3,
+            )
+        _write_holder(fd)
+        try:
+            yield run_dir
+        finally:
+            os.ftruncate(fd, 0)
+    finally:
+        os.close(fd)  # releases the operating-system lock
+        if created and [p.name for p in run_dir.iterdir()] == [LOCK]:
+            (run_dir / LOCK).unlink()
+            run_dir.rmdir()
+
+
+def _try_lock(fd: int) -> bool:
+    """Take the exclusive lock on ``fd`` without waiting; False if another holds it."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _lock_holder(fd: int) -> str:
+    """Who the lock file names: ``process 123 on host (command, since time)``; "" if none."""
+    try:
+        os.lseek(fd, 0, os.SEEK_SET)
+        holder = json.loads(os.read(fd, 65536) or b"null")
+    except (OSError, ValueError):
+        return ""
+    if not isinstance(holder, dict):
+        return ""
+    return (
+        f"process {holder.get('pid')} on {holder.get('host')} "
+        f"({holder.get('command')}, since {holder.get('since')})"
+    )
+
+
+def _write_holder(fd: int) -> None:
+    holder = {
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
+        "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]) if sys.argv else "python",
+        "since": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    os.ftruncate(fd, 0)
+    os.lseek(fd, 0, os.SEEK_SET)
+    os.write(fd, json.dumps(holder).encode())
+    os.fsync(fd)
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:

@@ -27,7 +27,7 @@ from sklearn.base import BaseEstimator
 
 from ..data import FERDataset
 from ..errors import FerClassicError
-from ..runs import make_manifest
+from ..runs import make_manifest, run_lock
 from .backends import execution_backend
 from .grids import Grid, default_grid, expand_grid, load_grid_file, parse_grid_document
 from .metrics import classification_metrics, save_confusion_png
@@ -269,52 +269,53 @@ def grid_search(
         "seed": seed,
         "data": dataset.fingerprint,
     }
-    run = ClassicalRun(out)
-    manifest = make_manifest("classical", seed=seed, data=dataset.describe())
-    resumed = run.open(config, manifest, force)
-    done = run.records() if resumed else []
-    if resumed and run.is_complete:
-        metrics = run.metrics()
-        return GridSearchResult(run.path, done, metrics["best"], metrics, True, len(done))
+    with run_lock(out):
+        run = ClassicalRun(out)
+        manifest = make_manifest("classical", seed=seed, data=dataset.describe())
+        resumed = run.open(config, manifest, force)
+        done = run.records() if resumed else []
+        if resumed and run.is_complete:
+            metrics = run.metrics()
+            return GridSearchResult(run.path, done, metrics["best"], metrics, True, len(done))
 
-    start = time.perf_counter()
-    matrices = {}
-    for spec in specs:
-        X_train, X_val = _compute_features(
-            spec, feature_params, (dataset.train, dataset.val), feature_cache, n_jobs
+        start = time.perf_counter()
+        matrices = {}
+        for spec in specs:
+            X_train, X_val = _compute_features(
+                spec, feature_params, (dataset.train, dataset.val), feature_cache, n_jobs
+            )
+            matrices[spec] = FeatureData(X_train, X_val)
+
+        from tqdm.auto import tqdm
+
+        bar = tqdm(
+            total=searcher.n_evaluations(),
+            initial=len(done),
+            desc="candidates",
+            unit="cand",
+            disable=not progress,
+            dynamic_ncols=True,
         )
-        matrices[spec] = FeatureData(X_train, X_val)
 
-    from tqdm.auto import tqdm
+        def record(rec: dict[str, Any]) -> None:
+            run.append(rec)
+            bar.update(1)
+            if on_record is not None:
+                on_record(rec)
 
-    bar = tqdm(
-        total=searcher.n_evaluations(),
-        initial=len(done),
-        desc="candidates",
-        unit="cand",
-        disable=not progress,
-        dynamic_ncols=True,
-    )
-
-    def record(rec: dict[str, Any]) -> None:
-        run.append(rec)
-        bar.update(1)
-        if on_record is not None:
-            on_record(rec)
-
-    try:
-        with execution_backend(backend, scheduler, n_jobs) as workers:
-            records = searcher.run(matrices, done=done, on_record=record, n_jobs=workers)
-    finally:
-        bar.close()
-    search_seconds = time.perf_counter() - start
-    best = best_record(records)
-    metrics = _refit_and_report(
-        run, dataset, best, feature_params, feature_cache, matrices, refit, seed, n_jobs
-    )
-    metrics["search_seconds"] = round(search_seconds, 1)
-    run.save_metrics(metrics)
-    return GridSearchResult(run.path, records, best, metrics, resumed, len(done))
+        try:
+            with execution_backend(backend, scheduler, n_jobs) as workers:
+                records = searcher.run(matrices, done=done, on_record=record, n_jobs=workers)
+        finally:
+            bar.close()
+        search_seconds = time.perf_counter() - start
+        best = best_record(records)
+        metrics = _refit_and_report(
+            run, dataset, best, feature_params, feature_cache, matrices, refit, seed, n_jobs
+        )
+        metrics["search_seconds"] = round(search_seconds, 1)
+        run.save_metrics(metrics)
+        return GridSearchResult(run.path, records, best, metrics, resumed, len(done))
 
 
 def _refit_and_report(

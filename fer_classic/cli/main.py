@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from .. import __version__
 from ..errors import FerClassicError
@@ -51,13 +52,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.func(args) or 0)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return int(args.func(args) or 0)
     except FerClassicError as exc:
         print(f"fer-classic: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("fer-classic: interrupted; what was finished is saved", file=sys.stderr)
         return 130
+
+
+def _show_warning(message: Warning | str, *args: Any, **kwargs: Any) -> None:
+    """A warning as one line for the command-line user, without source path or line."""
+    print(f"fer-classic: warning: {message}", file=sys.stderr)
 
 
 if __name__ == "__main__":

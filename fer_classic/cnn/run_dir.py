@@ -83,8 +83,6 @@ def open_run(
         _check_kind(run_dir)
     session = _session_record()
     if resume:
-        if not run_dir.is_dir():
-            raise RunError(f"{run_dir}: no such run directory to resume")
         if not has_run:
             raise RunError(f"{run_dir}: nothing to resume (no {runs.CONFIG})")
         _upgrade_config(run_dir)

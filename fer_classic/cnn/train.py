@@ -126,7 +126,7 @@ def train_cnn(
     ------
     RunError
         ``run_dir`` holds another run, or nothing to resume, or a checkpoint of
-        another architecture.
+        another architecture, or another process holds it (:func:`~fer_classic.runs.run_lock`).
     """
     config = (config or CNNConfig()).validate()
     if finish and not resume:
@@ -141,48 +141,53 @@ def train_cnn(
     if init_from is not None:
         init_path = _init_weights_path(Path(init_from))
         stored["init_from"] = file_fingerprint(init_path, None)
-    state = open_run(run_dir, stored, dataset, resume=resume, force=force)
-    if init_path is not None:
-        record_init(run_dir, init_path, stored["init_from"])
-    n_params = _build_net(config, dataset).count_params()
-    if verbose:
-        _say(
-            f"{config.architecture_version}: {n_params:,} parameters; "
-            f"{len(dataset.train)} training / "
-            f"{len(dataset.val)} validation images; Keras backend {keras.backend.backend()}"
+    if resume and not run_dir.is_dir():
+        raise RunError(f"{run_dir}: no such run directory to resume")
+    with runs.run_lock(run_dir):
+        state = open_run(run_dir, stored, dataset, resume=resume, force=force)
+        if init_path is not None:
+            record_init(run_dir, init_path, stored["init_from"])
+        n_params = _build_net(config, dataset).count_params()
+        if verbose:
+            _say(
+                f"{config.architecture_version}: {n_params:,} parameters; "
+                f"{len(dataset.train)} training / "
+                f"{len(dataset.val)} validation images; Keras backend {keras.backend.backend()}"
+            )
+        if finish and not state["finished"]:
+            if state["epoch"] == 0:
+                raise RunError(f"{run_dir}: no epoch has finished yet; nothing to score")
+            state["finished"] = True
+            state["stop_reason"] = (
+                f"finished on request after epoch {state['epoch']} of {config.epochs}"
+                + (f" ({state['stop_reason']})" if state["stop_reason"] else "")
+            )
+            runs.write_json_atomic(run_dir / STATE, state)
+        if not state["finished"]:
+            state = _fit(
+                run_dir,
+                dataset,
+                config,
+                state,
+                init_path=init_path,
+                time_limit=time_limit,
+                verbose=verbose,
+            )
+        metrics = None
+        if state["finished"]:
+            metrics = _finish(
+                run_dir, dataset, config, state, n_params, export=export, verbose=verbose
+            )
+        return TrainResult(
+            run_dir=run_dir,
+            epochs_done=state["epoch"],
+            best_epoch=state["best_epoch"],
+            best_val_accuracy=state["best_val_accuracy"],
+            finished=state["finished"],
+            stop_reason=state["stop_reason"],
+            n_params=n_params,
+            metrics=metrics,
         )
-    if finish and not state["finished"]:
-        if state["epoch"] == 0:
-            raise RunError(f"{run_dir}: no epoch has finished yet; nothing to score")
-        state["finished"] = True
-        state["stop_reason"] = (
-            f"finished on request after epoch {state['epoch']} of {config.epochs}"
-            + (f" ({state['stop_reason']})" if state["stop_reason"] else "")
-        )
-        runs.write_json_atomic(run_dir / STATE, state)
-    if not state["finished"]:
-        state = _fit(
-            run_dir,
-            dataset,
-            config,
-            state,
-            init_path=init_path,
-            time_limit=time_limit,
-            verbose=verbose,
-        )
-    metrics = None
-    if state["finished"]:
-        metrics = _finish(run_dir, dataset, config, state, n_params, export=export, verbose=verbose)
-    return TrainResult(
-        run_dir=run_dir,
-        epochs_done=state["epoch"],
-        best_epoch=state["best_epoch"],
-        best_val_accuracy=state["best_val_accuracy"],
-        finished=state["finished"],
-        stop_reason=state["stop_reason"],
-        n_params=n_params,
-        metrics=metrics,
-    )
 
 
 def build_training_model(
