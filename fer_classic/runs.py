@@ -195,25 +195,77 @@ def write_json_atomic(path: str | os.PathLike[str], obj: Any) -> None:
 
 
 def append_jsonl(path: str | os.PathLike[str], record: Mapping[str, Any]) -> None:
-    """Append one JSON record as one line, flushed to disk before returning."""
+    """Append one JSON record as one line, flushed to disk before returning.
+
+    A torn last line (what a kill during an append leaves) is cut off first, with
+    a warning, so that the record starts a line of its own.
+    """
     line = json.dumps(record, sort_keys=True, default=_json_default)
-    with open(path, "a", encoding="utf-8") as f:
-        f.write(line + "\n")
+    path = Path(path)
+    with open(path, "a+b") as f:
+        _drop_torn_tail(f, path)
+        f.write(line.encode("utf-8") + b"\n")
         f.flush()
         os.fsync(f.fileno())
 
 
+def _drop_torn_tail(f: Any, path: Path) -> None:
+    """Truncate an open JSON-lines file after its last newline, warning if that cuts."""
+    size = f.seek(0, os.SEEK_END)
+    if size == 0:
+        return
+    f.seek(size - 1)
+    if f.read(1) == b"\n":
+        return
+    block = 1 << 16
+    end = size
+    while end > 0:
+        start = max(0, end - block)
+        f.seek(start)
+        chunk = f.read(end - start)
+        cut = chunk.rfind(b"\n")
+        if cut >= 0:
+            end = start + cut + 1
+            break
+        end = start
+    warnings.warn(
+        f"{path}: dropped a torn last line ({size - end} bytes) that an interrupted write "
+        "left behind",
+        stacklevel=3,
+    )
+    f.truncate(end)
+    f.seek(end)
+
+
 def read_jsonl(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
-    """Read the complete records of a JSON-lines file; a torn last line is ignored."""
+    """Read the records of a JSON-lines file.
+
+    A torn last line (no newline: an interrupted append) is not a record and is
+    skipped; :func:`append_jsonl` drops it before the next record.
+
+    Raises
+    ------
+    RunError
+        A complete line is not a JSON object; the message names the file and line.
+    """
     path = Path(path)
     if not path.exists():
         return []
     records = []
     with open(path, encoding="utf-8") as f:
-        for line in f:
+        for number, line in enumerate(f, start=1):
             if not line.endswith("\n"):
                 break  # torn write from an interrupt: not a record
-            records.append(json.loads(line))
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise RunError(
+                    f"{path}: line {number} is not a JSON record ({exc.msg}); "
+                    "remove that line or start over with --force"
+                ) from None
+            if not isinstance(record, dict):
+                raise RunError(f"{path}: line {number} is not a JSON record")
+            records.append(record)
     return records
 
 

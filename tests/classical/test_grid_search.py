@@ -95,9 +95,15 @@ def test_interrupted_search_resumes_to_the_same_result(
     with open(out / "candidates.jsonl", "a") as f:
         f.write('{"key": "torn')
     new = []
-    resumed = _search(small_dataset, out, tiny_grid, on_record=new.append)
+    with pytest.warns(UserWarning, match="candidates.jsonl: dropped a torn last line"):
+        resumed = _search(small_dataset, out, tiny_grid, on_record=new.append)
     assert resumed.resumed and resumed.n_resumed == 7
     assert len(new) == len(finished.records) - 7
+    # The torn line is gone: every line of the log is a record, and a rerun reads them.
+    lines = (out / "candidates.jsonl").read_text().splitlines()
+    assert len(lines) == len(finished.records)
+    assert all(json.loads(line)["key"] for line in lines)
+    assert _search(small_dataset, out, tiny_grid).n_resumed == len(finished.records)
 
     def scores(records):
         return sorted((r["key"], r["score"]) for r in records)
@@ -165,3 +171,17 @@ def test_bad_input_is_one_clear_line(small_dataset, tmp_path, kwargs, message):
         grid_search(small_dataset, **kwargs)
     assert "\n" not in str(info.value)
     assert not (tmp_path / "bad").exists()
+
+
+def test_a_corrupt_line_inside_the_log_is_one_error_naming_it(
+    finished, small_dataset, tiny_grid, tmp_path
+):
+    out = tmp_path / "corrupt"
+    out.mkdir()
+    for name in ("config.json", "manifest.json"):
+        (out / name).write_bytes((finished.run_dir / name).read_bytes())
+    lines = (finished.run_dir / "candidates.jsonl").read_text().splitlines(keepends=True)
+    lines[2] = lines[2][:10] + "\n"
+    (out / "candidates.jsonl").write_text("".join(lines))
+    with pytest.raises(RunError, match=r"candidates.jsonl: line 3 is not a JSON record"):
+        _search(small_dataset, out, tiny_grid)
