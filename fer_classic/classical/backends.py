@@ -17,6 +17,26 @@ from ..errors import FerClassicError
 BACKENDS = ("loky", "dask")
 
 
+#: What a number of workers (``n_jobs``) may be.
+N_JOBS_RULE = "a positive number of workers, or -1 for every core"
+
+
+def check_n_jobs(n_jobs: object, name: str = "n_jobs") -> int | None:
+    """Return ``n_jobs`` if it is a number of workers: None, a positive int, or -1.
+
+    Raises
+    ------
+    ValueError
+        Anything else; the message names ``name``.
+    """
+    valid = n_jobs is None or (
+        isinstance(n_jobs, int) and not isinstance(n_jobs, bool) and (n_jobs >= 1 or n_jobs == -1)
+    )
+    if not valid:
+        raise ValueError(f"{name} must be {N_JOBS_RULE}; got {n_jobs!r}")
+    return n_jobs  # type: ignore[return-value]
+
+
 @contextlib.contextmanager
 def execution_backend(
     backend: str = "loky", scheduler: str | None = None, n_jobs: int | None = 1

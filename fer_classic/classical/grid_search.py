@@ -28,7 +28,7 @@ from sklearn.base import BaseEstimator
 from ..data import FERDataset
 from ..errors import FerClassicError
 from ..runs import make_manifest, run_lock
-from .backends import execution_backend
+from .backends import check_n_jobs, execution_backend
 from .grids import Grid, default_grid, expand_grid, load_grid_file, parse_grid_document
 from .metrics import classification_metrics, save_confusion_png
 from .pipelines import MODELS, make_model_pipeline, with_features
@@ -227,8 +227,10 @@ def grid_search(
         raise FerClassicError(f"unknown --search {search!r}; valid: {', '.join(SEARCHES)}")
     if refit not in REFITS:
         raise FerClassicError(f"unknown --refit {refit!r}; valid: {', '.join(REFITS)}")
-    if n_jobs == 0:
-        raise FerClassicError("--n-jobs 0: give a positive number of workers, or -1 for every core")
+    try:
+        check_n_jobs(n_jobs)
+    except ValueError as exc:
+        raise FerClassicError(str(exc)) from None
     specs = parse_feature_specs(features)
     model_names = parse_names(models, MODELS, "models")
     if isinstance(grid, (str, Path)):

@@ -213,6 +213,27 @@ def load_grid_file(path: str | Path) -> dict[str, Any]:
         raise FerClassicError(f"{path}: not valid TOML ({exc})") from None
 
 
+def _check_extractor_params(name: str, params: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """The parameters of extractor ``name`` from a grid file, checked on a 48x48 image."""
+    from ..features import FEATURES
+    from .backends import check_n_jobs
+
+    valid = FEATURES[name]().get_params()
+    for key in params:
+        if key not in valid:
+            raise FerClassicError(
+                f"{where}: [features.{name}] unknown key {key!r}; valid keys: "
+                f"{', '.join(sorted(valid))}"
+            )
+    try:
+        if "n_jobs" in params:
+            check_n_jobs(params["n_jobs"], "n_jobs")
+        FEATURES[name](**params).fit(np.zeros((1, 48, 48), dtype=np.uint8))
+    except (ValueError, TypeError) as exc:
+        raise FerClassicError(f"{where}: [features.{name}] {exc}") from None
+    return dict(params)
+
+
 def parse_grid_document(
     document: Mapping[str, Any], where: str = "grid"
 ) -> tuple[dict[str, Grid], dict[str, dict[str, Any]]]:
@@ -238,7 +259,7 @@ def parse_grid_document(
                     )
                 if not isinstance(params, Mapping):
                     raise FerClassicError(f"{where}: [features.{name}] must be a table")
-                feature_params[name] = dict(params)
+                feature_params[name] = _check_extractor_params(name, params, where)
         elif key in MODELS:
             grids[key] = check_grid(key, value, where=where)
         else:

@@ -56,11 +56,21 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _workers(text: str) -> int:
+    """An ``--n-jobs`` value: a positive number of workers, or -1."""
+    from ..classical.backends import N_JOBS_RULE, check_n_jobs
+
+    try:
+        return check_n_jobs(int(text))  # type: ignore[return-value]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be {N_JOBS_RULE}; got {text!r}") from None
+
+
 def add_n_jobs_option(parser: argparse.ArgumentParser) -> None:
     """``--n-jobs``, the number of parallel workers."""
     parser.add_argument(
         "--n-jobs",
-        type=int,
+        type=_workers,
         default=1,
         metavar="N",
         help="parallel workers; -1 uses every core (default: %(default)s)",

@@ -78,7 +78,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--force", action="store_true", help="start --out over if it holds another configuration"
     )
     group.add_argument(
-        "--top", type=int, default=20, metavar="N", help="candidates shown (default: %(default)s)"
+        "--top",
+        type=_count,
+        default=20,
+        metavar="N",
+        help="candidates shown (default: %(default)s)",
     )
     execution = parser.add_argument_group("execution")
     add_n_jobs_option(execution)
@@ -93,6 +97,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     execution.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(func=run)
+
+
+def _count(text: str) -> int:
+    """A ``--top`` value: a positive whole number."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive whole number, got {text!r}")
+    return value
 
 
 def candidates_table(records: Sequence[Mapping[str, Any]], top: int) -> str:

@@ -65,3 +65,18 @@ def test_user_errors_are_one_line_and_status_2(tmp_path, capsys):
         err = capsys.readouterr().err.strip().splitlines()
         assert err[-1].startswith("fer-classic: error: ")
         assert message in err[-1]
+
+
+def test_bad_worker_and_row_counts_are_refused(capsys):
+    import pytest
+
+    for argv, message in (
+        (["--n-jobs", "-5"], "argument --n-jobs: must be a positive number of workers, or -1"),
+        (["--n-jobs", "0"], "argument --n-jobs: must be a positive number of workers, or -1"),
+        (["--top", "-1"], "argument --top: must be a positive whole number, got '-1'"),
+    ):
+        with pytest.raises(SystemExit) as exit_info:
+            main(["grid-search", *argv])
+        assert exit_info.value.code == 2
+        err = capsys.readouterr().err.strip()
+        assert message in err and len(err.splitlines()) == 1

@@ -60,6 +60,9 @@ def test_toml_grid_file(tmp_path):
         ("[svm]\nC = []", "[svm] C is an empty list"),
         ("[features.sift]\nx = 1", "[features.sift] unknown extractor; valid names: pixels"),
         ("[knn\nn_neighbors = 1", "not valid TOML"),
+        ('[features.hog]\nn_jobs = "x"', "[features.hog] n_jobs must be a positive number"),
+        ("[features.hog]\nbogus = 3", "[features.hog] unknown key 'bogus'; valid keys: "),
+        ("[features.lbp]\nP = 0", "[features.lbp] P must be an integer >= 1; got 0"),
     ],
 )
 def test_malformed_grid_names_the_key(tmp_path, text, message):
