@@ -167,8 +167,15 @@ def load_cnn_model(
 
 def load_keras_model(path: str | os.PathLike[str], *, compile: bool = False) -> Any:
     """Read a ``.keras`` file; a file Keras cannot read is a :class:`RunError`."""
+    import zipfile
+
     import keras
 
+    path = Path(path)
+    if not path.is_file():
+        raise RunError(f"{path}: no such file")
+    if not zipfile.is_zipfile(path):
+        raise RunError(f"{path}: not a .keras archive (truncated, or another kind of file)")
     try:
         return keras.saving.load_model(path, compile=compile)
     except Exception as exc:  # Keras raises ValueError, OSError, zipfile errors...

@@ -92,3 +92,10 @@ def test_a_keras_model_of_other_inputs_or_classes_is_refused(tmp_path):
     wrong.save(tmp_path / "wrong.keras")
     with pytest.raises(RunError, match="not a facial-expression CNN"):
         load_cnn_model(tmp_path / "wrong.keras")
+
+
+def test_a_truncated_keras_file_is_named_as_such(trained_run, tmp_path):
+    whole = (trained_run / "model.keras").read_bytes()
+    (tmp_path / "cut.keras").write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(RunError, match=r"cut.keras: not a .keras archive \(truncated"):
+        load_cnn_model(tmp_path / "cut.keras")
