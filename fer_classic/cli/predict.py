@@ -141,25 +141,24 @@ def run(args: argparse.Namespace) -> int:
 def summary_table(result: PredictionResult) -> str:
     """One row per face of an image, per track of a video, per input without faces."""
     rows: list[list[Any]] = []
-    faces_by_input: dict[str, list[dict[str, Any]]] = {}
-    for face in result.faces:
-        faces_by_input.setdefault(face["input"], []).append(face)
-    tracks_by_input: dict[str, list[dict[str, Any]]] = {}
-    for track in result.tracks:
-        tracks_by_input.setdefault(track["input"], []).append(track)
+    # Faces and tracks are in the order of the inputs, each input's counted in its entry
+    # (an input named twice has two entries).
+    faces, tracks = iter(result.faces), iter(result.tracks)
     for item in result.inputs:
         name = item["input"]
+        own_faces = [next(faces) for _ in range(item.get("faces", 0))]
+        own_tracks = [next(tracks) for _ in range(item.get("tracks", 0))]
         if item["status"] != "ok":
             rows.append([name, "", "", "", item["status"], ""])
         elif item["kind"] == "video":
-            for t in tracks_by_input.get(name, []):
+            for t in own_tracks:
                 frames = f"frames {t['first_frame']}-{t['last_frame']} ({t['faces']} faces)"
                 mean = next(v for k, v in t.items() if k.startswith("mean_"))
                 rows.append(
                     [name, f"track {t['track']}", frames, "", t["label"], f"{mean[t['label']]:.2f}"]
                 )
         else:
-            for f in faces_by_input.get(name, []):
+            for f in own_faces:
                 b = f["box"]
                 box = f"{b['x']},{b['y']} {b['width']}x{b['height']}"
                 rows.append([name, f"face {f['face']}", "", box, f["label"], f"{f['score']:.2f}"])
@@ -180,11 +179,15 @@ def speed_line(result: PredictionResult) -> str:
     s = result.speed
     if not s.get("frames"):
         return "speed: no frame processed"
-    side = round(s["mean_frame_pixels"] ** 0.5)
+    sizes = {(i["width"], i["height"]) for i in result.inputs if i.get("width")}
+    if len(sizes) == 1:
+        ((width, height),) = sizes
+        size = f"{width}x{height} px"
+    else:
+        size = f"{s['mean_frame_pixels'] / 1e6:.2f} megapixels on average"
     text = (
         f"speed: {s['frames_per_s']:.1f} frames/s ({_count(s['frames'], 'frame')} of "
-        f"~{side}x{side} px: "
-        f"read + {result.settings['detector']} detection + classification)"
+        f"{size}: read + {result.settings['detector']} detection + classification)"
     )
     if s.get("faces_per_s"):
         text += f", {s['faces_per_s']:.0f} faces/s classified (crop + model)"

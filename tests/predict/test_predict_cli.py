@@ -214,3 +214,37 @@ def test_interrupt_keeps_what_was_finished(photos, knn_run, tmp_path, monkeypatc
     assert report["complete"] is False
     assert [i["input"].split("/")[-1] for i in report["inputs"]] == ["astronaut.png"]
     assert len(report["faces"]) == 1
+
+
+def test_an_image_named_twice_prints_one_row_per_face(photos, knn_run, tmp_path, capsys):
+    photo = photos / "astronaut.png"
+    status, stdout, _ = _run(capsys, photo, photo, "--model", knn_run, "--out", tmp_path / "o")
+    assert status == 0
+    faces = json.loads((tmp_path / "o" / "predictions.json").read_text())["faces"]
+    assert len(faces) == 2
+    assert sum(1 for line in stdout.splitlines() if "| face 0" in line) == 2
+
+
+def test_a_folder_says_what_it_leaves_out(photos, knn_run, tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.png").write_bytes((photos / "astronaut.png").read_bytes())
+    (folder / ".hidden.png").write_bytes((photos / "astronaut.png").read_bytes())
+    (folder / "more").mkdir()
+    (folder / "notes.txt").write_text("x")
+    status, _, err = _run(capsys, folder, "--model", knn_run, "--out", tmp_path / "o")
+    assert status == 0
+    assert "left out 1 sub-folder, 1 hidden file, 1 other file" in err
+
+
+def test_the_speed_line_names_the_frame_size():
+    from fer_classic.cli.predict import speed_line
+    from fer_classic.predict.results import PredictionResult
+
+    speed = {"frames": 1, "frames_per_s": 2.0, "mean_frame_pixels": 12_000_000, "cpu": "x"}
+    result = PredictionResult(model={}, settings={"detector": "haar"}, speed=speed)
+    result.inputs = [{"input": "a.jpg", "width": 4000, "height": 3000}]
+    assert "1 frame of 4000x3000 px" in speed_line(result)
+    result.inputs.append({"input": "b.jpg", "width": 3000, "height": 4000})
+    result.speed = {**speed, "frames": 2, "mean_frame_pixels": 12_000_000}
+    assert "2 frames of 12.00 megapixels on average" in speed_line(result)
