@@ -163,7 +163,7 @@ def run_knn_sweep(args) -> None:
     import matplotlib.pyplot as plt
     from tabulate import tabulate
 
-    from fer_classic.runs import read_json, read_jsonl
+    from fer_classic.files import read_json, read_jsonl
 
     run_dir = Path(args.run_dir)
     records = [r for r in read_jsonl(run_dir / "candidates.jsonl") if r["model"] == "knn"]

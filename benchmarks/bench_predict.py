@@ -42,11 +42,12 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, MinMaxScaler
 
 from fer_classic.data import make_synthetic
+from fer_classic.files import write_json_atomic
 from fer_classic.inference import Classifier, load_model
 from fer_classic.predict import FaceDetector, crop_faces, predict
 from fer_classic.predict.faces import HAAR_CASCADE
 from fer_classic.predict.session import cpu_description
-from fer_classic.runs import make_manifest, write_json_atomic
+from fer_classic.runs import make_manifest
 
 WIDTH, HEIGHT, FPS = 640, 480, 25.0
 

@@ -23,7 +23,7 @@ from fer_classic.cnn import evaluate_model, load_cnn_model
 from fer_classic.cnn.architectures import ARCHITECTURES
 from fer_classic.cnn.packaged import INDEX, packaged_dir
 from fer_classic.data import load_dataset
-from fer_classic.runs import write_json_atomic
+from fer_classic.files import write_json_atomic
 
 
 def main() -> None:

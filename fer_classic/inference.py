@@ -38,7 +38,8 @@ from threadpoolctl import ThreadpoolController
 from .data.images import IMAGE_SIZE
 from .data.labels import CLASS_NAMES
 from .errors import RunError
-from .runs import MANIFEST, read_json
+from .files import read_json
+from .runs import MANIFEST
 
 #: Values of :attr:`Classifier.probability_kind`.
 PROBABILITY_KINDS = ("softmax", "probability", "calibrated", "decision_scores")

@@ -18,9 +18,10 @@ directory, and every command that reads models (``compare``, ``predict``,
 A command that writes a run directory holds its lock (``.lock``, :func:`run_lock`)
 from before its first write to its exit: a second command on the same directory
 stops at once, naming the holder. A run is complete when ``metrics.json`` exists.
-All files are written atomically (temporary file, then :func:`os.replace`), so an
-interrupted run never leaves a half-written file behind; append-only logs
-(``*.jsonl``) are appended one whole line per record with a flush and fsync.
+All files are written atomically by :mod:`fer_classic.files` (temporary file,
+then :func:`os.replace`), so an interrupted run never leaves a half-written file
+behind; append-only logs (``*.jsonl``) are appended one whole line per record
+with a flush and fsync.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ import os
 import platform
 import socket
 import sys
-import tempfile
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timezone
@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import RunError
+from .files import json_default, read_json, remove_temporary_files
 
 CONFIG = "config.json"
 MANIFEST = "manifest.json"
@@ -65,34 +66,12 @@ TRACKED_PACKAGES = (
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; move it onto ``path`` on success.
-
-    Use for writers that want a file name (``joblib.dump``, ``model.save``,
-    ``fig.savefig``). On an exception the temporary file is removed and ``path``
-    is left as it was.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        if tmp_path.exists():
-            os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp makes 0600; use the usual mode
-        os.replace(tmp_path, path)
-    finally:
-        if tmp_path.exists():
-            tmp_path.unlink()
-
-
-@contextlib.contextmanager
 def run_lock(run_dir: str | os.PathLike[str]) -> Iterator[Path]:
     """Hold the advisory lock of ``run_dir`` while the block runs; yield the directory.
 
     The lock is an operating-system lock on ``run_dir/.lock``, which also names
-    the holder (process id, host, command, start time). It is released on every
+    the holder (process id, host, command, start time). Taking it removes the
+    temporary files that interrupted writers left there. It is released on every
     way out of the block, and by the operating system when the process dies; a
     lock file still naming a holder that died is taken over with a warning. A
     directory the block created and left empty is removed again.
@@ -122,6 +101,7 @@ def run_lock(run_dir: str | os.PathLike[str]) -> Iterator[Path]:
                 stacklevel=3,
             )
         _write_holder(fd)
+        remove_temporary_files(run_dir)
         try:
             yield run_dir
         finally:
@@ -180,107 +160,6 @@ def _write_holder(fd: int) -> None:
     os.fsync(fd)
 
 
-def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old or the new file, never half."""
-    with atomic_path(path) as tmp:
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-
-
-def write_json_atomic(path: str | os.PathLike[str], obj: Any) -> None:
-    """Write ``obj`` as indented JSON, atomically."""
-    write_text_atomic(path, json.dumps(obj, indent=2, sort_keys=True, default=_json_default) + "\n")
-
-
-def append_jsonl(path: str | os.PathLike[str], record: Mapping[str, Any]) -> None:
-    """Append one JSON record as one line, flushed to disk before returning.
-
-    A torn last line (what a kill during an append leaves) is cut off first, with
-    a warning, so that the record starts a line of its own.
-    """
-    line = json.dumps(record, sort_keys=True, default=_json_default)
-    path = Path(path)
-    with open(path, "a+b") as f:
-        _drop_torn_tail(f, path)
-        f.write(line.encode("utf-8") + b"\n")
-        f.flush()
-        os.fsync(f.fileno())
-
-
-def _drop_torn_tail(f: Any, path: Path) -> None:
-    """Truncate an open JSON-lines file after its last newline, warning if that cuts."""
-    size = f.seek(0, os.SEEK_END)
-    if size == 0:
-        return
-    f.seek(size - 1)
-    if f.read(1) == b"\n":
-        return
-    block = 1 << 16
-    end = size
-    while end > 0:
-        start = max(0, end - block)
-        f.seek(start)
-        chunk = f.read(end - start)
-        cut = chunk.rfind(b"\n")
-        if cut >= 0:
-            end = start + cut + 1
-            break
-        end = start
-    warnings.warn(
-        f"{path}: dropped a torn last line ({size - end} bytes) that an interrupted write "
-        "left behind",
-        stacklevel=3,
-    )
-    f.truncate(end)
-    f.seek(end)
-
-
-def read_jsonl(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
-    """Read the records of a JSON-lines file.
-
-    A torn last line (no newline: an interrupted append) is not a record and is
-    skipped; :func:`append_jsonl` drops it before the next record.
-
-    Raises
-    ------
-    RunError
-        A complete line is not a JSON object; the message names the file and line.
-    """
-    path = Path(path)
-    if not path.exists():
-        return []
-    records = []
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, start=1):
-            if not line.endswith("\n"):
-                break  # torn write from an interrupt: not a record
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise RunError(
-                    f"{path}: line {number} is not a JSON record ({exc.msg}); "
-                    "remove that line or start over with --force"
-                ) from None
-            if not isinstance(record, dict):
-                raise RunError(f"{path}: line {number} is not a JSON record")
-            records.append(record)
-    return records
-
-
-def read_json(path: str | os.PathLike[str]) -> Any:
-    """Read a JSON file of a run, as a :class:`RunError` naming the file if it is bad."""
-    path = Path(path)
-    try:
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
-    except FileNotFoundError:
-        raise RunError(f"{path}: missing") from None
-    except json.JSONDecodeError as exc:
-        raise RunError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
-
-
 def package_versions(names: Iterable[str] = TRACKED_PACKAGES) -> dict[str, str]:
     """Python's version and those of the installed ones among ``names``.
 
@@ -334,7 +213,7 @@ def check_config(run_dir: str | os.PathLike[str], config: Mapping[str, Any], for
     if not path.exists():
         return False
     stored = read_json(path)
-    if stored == json.loads(json.dumps(config, sort_keys=True, default=_json_default)):
+    if stored == json.loads(json.dumps(config, sort_keys=True, default=json_default)):
         return True
     if force:
         return False
@@ -343,17 +222,3 @@ def check_config(run_dir: str | os.PathLike[str], config: Mapping[str, Any], for
         f"{run_dir}: holds a run of another configuration (differs in: {', '.join(changed)}); "
         "use another --out or pass --force to start over"
     )
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _json_default(obj: Any) -> Any:
-    if hasattr(obj, "tolist"):
-        return obj.tolist()
-    if isinstance(obj, Path):
-        return str(obj)
-    raise TypeError(f"not JSON serializable: {type(obj).__name__}")

@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 from tabulate import tabulate
 
+from ..files import atomic_path
 from ..metrics import classification_metrics
-from ..runs import atomic_path
 
 __all__ = [
     "classification_metrics",

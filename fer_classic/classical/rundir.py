@@ -39,19 +39,15 @@ from typing import Any
 import joblib
 import numpy as np
 
-from ..runs import (
-    CONFIG,
-    MANIFEST,
-    METRICS,
-    PREDICTIONS,
+from ..files import (
     append_jsonl,
     atomic_path,
-    check_config,
     read_json,
     read_jsonl,
     write_json_atomic,
     write_text_atomic,
 )
+from ..runs import CONFIG, MANIFEST, METRICS, PREDICTIONS, check_config
 
 CANDIDATES = "candidates.jsonl"
 MODEL = "model.joblib"

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from ..cnn.evaluate import SUBSETS, evaluate_model, format_scores, load_run_dataset
 from ..errors import FerClassicError
-from ..runs import MANIFEST, read_json, write_json_atomic
+from ..files import read_json, write_json_atomic
+from ..runs import MANIFEST
 from .common import add_data_options, load_data_from_args
 
 VARIANTS = ("keras", "float32", "int8")

@@ -8,7 +8,7 @@ from typing import Any
 
 import keras
 
-from .. import runs
+from .. import files
 from .config import CNNConfig
 from .predictor import MODEL_FILE
 from .run_dir import CHECKPOINT, HISTORY, STATE, read_history, save_model_atomic, write_history
@@ -133,7 +133,7 @@ class EpochRecorder(keras.callbacks.Callback):
             if elapsed + elapsed / self._session_epochs > self.time_limit:
                 state["stop_reason"] = f"time limit of {self.time_limit:.0f} s"
                 self.model.stop_training = True
-        runs.write_json_atomic(self.run_dir / STATE, state)
+        files.write_json_atomic(self.run_dir / STATE, state)
         if self.verbose:
             row = self.history[-1]
             print(

@@ -14,8 +14,9 @@ from tabulate import tabulate
 
 from ..data import CLASS_NAMES, FERDataset
 from ..errors import DataError, RunError
+from ..files import read_json, write_text_atomic
 from ..metrics import classification_metrics
-from ..runs import MANIFEST, read_json, write_text_atomic
+from ..runs import MANIFEST
 
 #: Parts of a data set :func:`evaluate_model` can score.
 SUBSETS = ("test", "val", "train", "all")

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import FerClassicError
-from ..runs import atomic_path
+from ..files import atomic_path
 from .preprocess import to_model_input
 
 #: Quantizations :func:`export_tflite` makes.

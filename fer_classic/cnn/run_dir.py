@@ -35,7 +35,7 @@ from typing import Any
 
 import keras
 
-from .. import runs
+from .. import files, runs
 from ..data import FERDataset
 from ..errors import RunError
 from .config import CNNConfig
@@ -88,10 +88,10 @@ def open_run(
         _upgrade_config(run_dir)
         runs.check_config(run_dir, stored, force=False)
         state = read_state(run_dir)
-        manifest = runs.read_json(run_dir / runs.MANIFEST)
+        manifest = files.read_json(run_dir / runs.MANIFEST)
         manifest["data"] = dataset.describe()
         manifest.setdefault("sessions", []).append({**session, "start_epoch": state["epoch"]})
-        runs.write_json_atomic(run_dir / runs.MANIFEST, manifest)
+        files.write_json_atomic(run_dir / runs.MANIFEST, manifest)
         return state
     if has_run or any((run_dir / name).exists() for name in _RUN_FILES):
         if not force:
@@ -102,20 +102,20 @@ def open_run(
         for name in _RUN_FILES:
             (run_dir / name).unlink(missing_ok=True)
     run_dir.mkdir(parents=True, exist_ok=True)
-    runs.write_json_atomic(run_dir / runs.CONFIG, stored)
+    files.write_json_atomic(run_dir / runs.CONFIG, stored)
     manifest = runs.make_manifest("cnn", seed=stored["seed"], data=dataset.describe())
     manifest["sessions"] = [{**session, "start_epoch": 0}]
-    runs.write_json_atomic(run_dir / runs.MANIFEST, manifest)
+    files.write_json_atomic(run_dir / runs.MANIFEST, manifest)
     return new_state()
 
 
 def _upgrade_config(run_dir: Path) -> None:
     """Give a ``config.json`` the settings added since it was written, at their defaults."""
     path = run_dir / runs.CONFIG
-    stored = runs.read_json(path)
+    stored = files.read_json(path)
     upgraded = CNNConfig.upgrade_stored(stored)
     if upgraded != stored:
-        runs.write_json_atomic(path, upgraded)
+        files.write_json_atomic(path, upgraded)
 
 
 def new_state() -> dict[str, Any]:
@@ -135,7 +135,7 @@ def read_state(run_dir: Path) -> dict[str, Any]:
     """The state in ``checkpoint.json``; the initial one before the first epoch ends."""
     if not (run_dir / STATE).exists():
         return new_state()
-    return {**new_state(), **runs.read_json(run_dir / STATE)}
+    return {**new_state(), **files.read_json(run_dir / STATE)}
 
 
 def read_history(path: Path, epochs: int) -> list[dict[str, Any]]:
@@ -156,12 +156,12 @@ def write_history(path: Path, rows: list[dict[str, Any]]) -> None:
     writer = csv.DictWriter(buffer, fieldnames=HISTORY_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-    runs.write_text_atomic(path, buffer.getvalue())
+    files.write_text_atomic(path, buffer.getvalue())
 
 
 def save_model_atomic(model: keras.Model, path: Path) -> None:
     """``model.save(path)``, replacing ``path`` only once the file is complete."""
-    with runs.atomic_path(path) as tmp:
+    with files.atomic_path(path) as tmp:
         model.save(tmp)
 
 
@@ -170,7 +170,7 @@ def record_init(run_dir: Path, weights: Path, sha256: str) -> None:
 
     Kept once written: a resumed run names the same weights (``sha256``).
     """
-    manifest = runs.read_json(run_dir / runs.MANIFEST)
+    manifest = files.read_json(run_dir / runs.MANIFEST)
     if manifest.get("init_from", {}).get("sha256") == sha256:
         return
     manifest["init_from"] = {
@@ -178,7 +178,7 @@ def record_init(run_dir: Path, weights: Path, sha256: str) -> None:
         "sha256": sha256,
         "lineage": init_lineage(weights),
     }
-    runs.write_json_atomic(run_dir / runs.MANIFEST, manifest)
+    files.write_json_atomic(run_dir / runs.MANIFEST, manifest)
 
 
 def init_lineage(weights: Path) -> list[dict[str, Any]]:
@@ -193,7 +193,7 @@ def init_lineage(weights: Path) -> list[dict[str, Any]]:
     run = weights.parent
     if weights.name != MODEL_FILE or not (run / runs.MANIFEST).is_file():
         return []
-    manifest = runs.read_json(run / runs.MANIFEST)
+    manifest = files.read_json(run / runs.MANIFEST)
     if manifest.get("kind") != "cnn":
         return []
     best = read_state(run)["best_epoch"]
@@ -227,7 +227,7 @@ def trained_on(manifest: dict[str, Any], epochs: int) -> list[str] | None:
 
 def _check_kind(run_dir: Path) -> None:
     if (run_dir / runs.MANIFEST).exists():
-        kind = runs.read_json(run_dir / runs.MANIFEST).get("kind")
+        kind = files.read_json(run_dir / runs.MANIFEST).get("kind")
         if kind != "cnn":
             raise RunError(f"{run_dir}: holds a {kind!r} run, not a CNN run; use another --out")
 

@@ -27,7 +27,7 @@ import keras
 import numpy as np
 from sklearn.utils.class_weight import compute_class_weight
 
-from .. import runs
+from .. import files, runs
 from ..data import FERDataset
 from ..data.cache import file_fingerprint
 from ..errors import FerClassicError, RunError
@@ -162,7 +162,7 @@ def train_cnn(
                 f"finished on request after epoch {state['epoch']} of {config.epochs}"
                 + (f" ({state['stop_reason']})" if state["stop_reason"] else "")
             )
-            runs.write_json_atomic(run_dir / STATE, state)
+            files.write_json_atomic(run_dir / STATE, state)
         if not state["finished"]:
             state = _fit(
                 run_dir,
@@ -384,7 +384,7 @@ def _finish(
         "seconds_per_epoch_median": round(float(np.median(seconds)), 2) if seconds else None,
         "tflite": None,
     }
-    manifest = runs.read_json(run_dir / runs.MANIFEST)
+    manifest = files.read_json(run_dir / runs.MANIFEST)
     metrics["trained_on"] = trained_on(manifest, state["epoch"])
     lineage = manifest.get("init_from", {}).get("lineage", [])
     if lineage:
@@ -403,7 +403,7 @@ def _finish(
         except FerClassicError as exc:
             if verbose:
                 _say(f"not exported: {exc}")
-    runs.write_json_atomic(run_dir / runs.METRICS, metrics)
+    files.write_json_atomic(run_dir / runs.METRICS, metrics)
     return metrics
 
 

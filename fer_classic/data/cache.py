@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..runs import write_json_atomic
+from ..files import write_json_atomic
 from .dataset import RawData
 
 #: Bump when decoding changes, so that old cache entries are ignored.

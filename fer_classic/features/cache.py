@@ -32,7 +32,7 @@ from sklearn.pipeline import FeatureUnion
 from .. import __version__
 from ..data.cache import default_cache_dir
 from ..data.dataset import hash_arrays
-from ..runs import atomic_path
+from ..files import atomic_path
 from ._validation import as_images
 
 #: Bump when an extractor's output changes while its parameters stay the same.

@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 
 from ..errors import DataError
-from ..runs import atomic_path
+from ..files import atomic_path
 
 
 def read_color_image(path: str | os.PathLike[str]) -> np.ndarray:

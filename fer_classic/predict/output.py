@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ..runs import write_text_atomic
+from ..files import write_text_atomic
 
 #: Output formats of the records.
 FORMATS = ("json", "csv")

@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ..runs import atomic_path
+from ..files import atomic_path
 from .annotate import class_colour
 
 

@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
+from ..files import atomic_path
 from ..inference import Classifier
-from ..runs import atomic_path
 from .annotate import draw_faces
 from .faces import FaceDetector
 from .images import read_color_image, write_image

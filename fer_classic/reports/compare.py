@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 
 from ..data import Split
+from ..files import write_text_atomic
 from ..inference import Classifier, load_model
-from ..runs import write_text_atomic
 from . import html, peers, plots, tables
 from .describe import describe_cnn, describe_pipeline, summarize_pipeline
 from .literature import literature_rows

@@ -16,7 +16,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from ..runs import atomic_path
+from ..files import atomic_path
 from .results import Comparison, ModelResult
 
 _KIND_STYLE = {

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import runs
+from .. import files, runs
 from ..data import CLASS_NAMES
 from ..errors import FerClassicError, RunError
 
@@ -98,15 +98,15 @@ def read_run(path: str | Path) -> Run:
         raise RunError(f"{path}: not a run directory (expected a folder holding manifest.json)")
     if not (path / runs.MANIFEST).exists():
         raise RunError(f"{path}: not a run directory: it has no {runs.MANIFEST}")
-    manifest = runs.read_json(path / runs.MANIFEST)
+    manifest = files.read_json(path / runs.MANIFEST)
     kind = _check_manifest(path, manifest)
     if not (path / runs.METRICS).exists():
         raise RunError(
             f"{path}: incomplete run: no {runs.METRICS} (the run did not finish; "
             "resume it or leave it out of the comparison)"
         )
-    metrics = runs.read_json(path / runs.METRICS)
-    config = runs.read_json(path / runs.CONFIG) if (path / runs.CONFIG).exists() else {}
+    metrics = files.read_json(path / runs.METRICS)
+    config = files.read_json(path / runs.CONFIG) if (path / runs.CONFIG).exists() else {}
     model_file = path / MODEL_FILES[kind]
     if not model_file.exists():
         raise RunError(f"{path}: incomplete run: no {MODEL_FILES[kind]}")

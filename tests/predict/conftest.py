@@ -16,7 +16,8 @@ from sklearn.preprocessing import FunctionTransformer, MinMaxScaler
 from sklearn.svm import SVC
 
 from fer_classic.data import make_synthetic
-from fer_classic.runs import make_manifest, write_json_atomic
+from fer_classic.files import write_json_atomic
+from fer_classic.runs import make_manifest
 
 #: Where the astronaut's face is in ``skimage.data.astronaut()``: x, y, width, height.
 ASTRONAUT_FACE = (175, 65, 100, 100)

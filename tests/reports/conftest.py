@@ -20,7 +20,8 @@ from sklearn.svm import SVC
 
 from fer_classic.data import FERDataset, make_synthetic
 from fer_classic.features.pixels import PixelFeatures
-from fer_classic.runs import make_manifest, write_json_atomic
+from fer_classic.files import write_json_atomic
+from fer_classic.runs import make_manifest
 
 N_PER_CLASS = 30
 

@@ -13,7 +13,8 @@ import numpy as np
 
 from fer_classic.cnn.preprocess import to_model_input
 from fer_classic.data import FERDataset
-from fer_classic.runs import make_manifest, write_json_atomic
+from fer_classic.files import write_json_atomic
+from fer_classic.runs import make_manifest
 
 from .conftest import write_predictions
 
