@@ -1,4 +1,4 @@
-"""Files written atomically, append-only logs: failures named, torn lines dropped, leftovers removed."""
+"""Atomic writes and append-only logs: failures named, torn lines dropped, leftovers removed."""
 
 from __future__ import annotations
 

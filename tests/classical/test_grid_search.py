@@ -161,7 +161,10 @@ def test_cross_validation_and_halving(small_dataset, tmp_path):
         ),
         ({"grid": {"svm": {"pca": 5000}}, "models": "svm"}, "svm pca=5000 exceeds"),
         ({"grid": {"svm": {"kernal": "rbf"}}}, r"grid: \[svm\] unknown key 'kernal'"),
-        ({"grid": {"features": {"hog": {"orientations": 0}}}}, "feature parameters of 'hog'"),
+        (
+            {"grid": {"features": {"hog": {"orientations": 0}}}},
+            r"grid: \[features\.hog\] orientations must be an integer >= 1",
+        ),
         ({"search": "random"}, "unknown --search 'random'"),
     ],
 )
