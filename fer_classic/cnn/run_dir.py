@@ -28,6 +28,7 @@ from __future__ import annotations
 import csv
 import io
 import platform
+import shutil
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -237,14 +238,14 @@ def _session_record() -> dict[str, Any]:
     return {
         "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "backend": keras.backend.backend(),
-        "device": _device(),
+        "device": training_device(),
         "platform": platform.platform(),
         "command": sys.argv,
         "versions": versions,
     }
 
 
-def _device() -> str:
+def training_device() -> str:
     """The accelerators Keras's backend trains on, or ``"CPU: <model>"``."""
     backend = keras.backend.backend()
     names: list[str] = []
@@ -266,3 +267,15 @@ def _device() -> str:
     if names:
         return ", ".join(names)
     return f"CPU: {runs.cpu_model()}"
+
+
+def unused_gpu_warning(device: str) -> str | None:
+    """A warning when an NVIDIA GPU is in the machine but ``device`` is the CPU."""
+    gpus = Path("/proc/driver/nvidia/gpus")
+    present = (gpus.is_dir() and any(gpus.iterdir())) or shutil.which("nvidia-smi") is not None
+    if not present or not device.startswith("CPU"):
+        return None
+    return (
+        f"an NVIDIA GPU is present but Keras ({keras.backend.backend()}) trains on the {device}; "
+        'install the GPU extra (pip install "fer-classic[gpu]") and set KERAS_BACKEND=jax'
+    )

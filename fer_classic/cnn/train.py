@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,8 @@ from .run_dir import (
     read_history,
     record_init,
     trained_on,
+    training_device,
+    unused_gpu_warning,
 )
 
 #: Training images used to calibrate the int8 export.
@@ -148,12 +151,16 @@ def train_cnn(
         if init_path is not None:
             record_init(run_dir, init_path, stored["init_from"])
         n_params = _build_net(config, dataset).count_params()
+        device = training_device()
         if verbose:
             _say(
                 f"{config.architecture_version}: {n_params:,} parameters; "
-                f"{len(dataset.train)} training / "
-                f"{len(dataset.val)} validation images; Keras backend {keras.backend.backend()}"
+                f"{len(dataset.train)} training / {len(dataset.val)} validation images; "
+                f"Keras backend {keras.backend.backend()} on {device}"
             )
+        warning = unused_gpu_warning(device)
+        if warning is not None:
+            warnings.warn(warning, stacklevel=2)
         if finish and not state["finished"]:
             if state["epoch"] == 0:
                 raise RunError(f"{run_dir}: no epoch has finished yet; nothing to score")

@@ -90,3 +90,18 @@ def test_weights_outside_a_run_have_no_lineage(tmp_path):
     (tmp_path / "other.keras").write_bytes(b"weights")
     assert init_lineage(tmp_path / "model.keras") == []
     assert init_lineage(tmp_path / "other.keras") == []
+
+
+def test_an_unused_gpu_is_warned_about(monkeypatch):
+    import shutil
+
+    from fer_classic.cnn.run_dir import training_device, unused_gpu_warning
+
+    monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/nvidia-smi")
+    warning = unused_gpu_warning("CPU: Some Xeon")
+    assert warning is not None and "trains on the CPU: Some Xeon" in warning
+    assert 'pip install "fer-classic[gpu]"' in warning
+    assert unused_gpu_warning("NVIDIA H200") is None
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    if training_device().startswith("CPU"):  # no NVIDIA driver on this machine
+        assert unused_gpu_warning(training_device()) is None
