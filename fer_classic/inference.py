@@ -37,6 +37,7 @@ from threadpoolctl import ThreadpoolController
 
 from .data.images import IMAGE_SIZE
 from .data.labels import CLASS_NAMES
+from .data.validation import check_images
 from .errors import RunError
 from .files import read_json
 from .runs import MANIFEST
@@ -51,16 +52,6 @@ SMALL_BATCH = 32
 CLASSICAL_MODEL = "model.joblib"
 
 _CNN_SUFFIXES = (".tflite", ".keras")
-
-
-def check_faces(images: np.ndarray) -> np.ndarray:
-    """Return ``images`` as an array after checking it is uint8 ``(N, 48, 48)``."""
-    images = np.asarray(images)
-    if images.dtype != np.uint8:
-        raise ValueError(f"images must be uint8, got {images.dtype}")
-    if images.ndim != 3 or images.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE):
-        raise ValueError(f"images must have shape (N, 48, 48), got {images.shape}")
-    return images
 
 
 class Classifier(ABC):
@@ -105,7 +96,7 @@ class Classifier(ABC):
             Probabilities, or decision scores when :attr:`probability_kind` is
             ``"decision_scores"``; columns follow :attr:`class_names`.
         """
-        images = check_faces(images)
+        images = check_images(images, allow_empty=True)
         if len(images) == 0:
             return np.empty((0, len(self.class_names)), dtype=np.float32)
         return np.asarray(self._scores(images), dtype=np.float32)
@@ -161,7 +152,7 @@ class SklearnClassifier(Classifier):
         Unlike the arg-max of :meth:`predict_proba`, this is exactly what the run's
         ``test_predictions.csv`` holds (``SVC`` decides by one-vs-one votes).
         """
-        images = check_faces(images)
+        images = check_images(images, allow_empty=True)
         if len(images) == 0:
             return np.empty(0, dtype=np.int64)
         with _thread_limiter().limit(limits=1 if len(images) < SMALL_BATCH else None):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-#: Side of the square images the network takes, in pixels.
-IMAGE_SIZE = 48
+from ..data.images import IMAGE_SIZE
+from ..data.validation import check_images
+
+__all__ = ["IMAGE_SIZE", "to_model_input"]
 
 
 def to_model_input(images: np.ndarray, channels: int = 3) -> np.ndarray:
@@ -22,11 +24,7 @@ def to_model_input(images: np.ndarray, channels: int = 3) -> np.ndarray:
     -------
     ndarray of float32, shape (N, 48, 48, channels)
     """
-    images = np.asarray(images)
-    if images.dtype != np.uint8:
-        raise ValueError(f"images must be uint8, got {images.dtype}")
-    if images.ndim != 3 or images.shape[1:] != (IMAGE_SIZE, IMAGE_SIZE):
-        raise ValueError(f"images must have shape (N, 48, 48), got {images.shape}")
+    images = check_images(images, allow_empty=True)
     if channels not in (1, 3):
         raise ValueError(f"channels must be 1 or 3, got {channels}")
     x = images.astype(np.float32)

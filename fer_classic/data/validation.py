@@ -7,10 +7,31 @@ import numpy as np
 from .images import IMAGE_SIZE
 
 
-def check_images(images: np.ndarray, name: str = "images") -> np.ndarray:
-    """Check a batch of grey images: uint8, shape ``(N, 48, 48)``, N >= 1.
+def check_images(
+    images: np.ndarray, name: str = "images", *, allow_empty: bool = False
+) -> np.ndarray:
+    """Check a batch of grey faces: uint8, shape ``(N, 48, 48)``.
 
-    Returns the batch as a C-contiguous array; raises ValueError otherwise.
+    The one check of the batches that the data layer, the models and inference
+    pass around.
+
+    Parameters
+    ----------
+    images : array-like
+    name : str
+        What the batch is called in the error message.
+    allow_empty : bool
+        Accept ``N == 0``.
+
+    Returns
+    -------
+    ndarray of uint8, shape (N, 48, 48)
+        C-contiguous.
+
+    Raises
+    ------
+    ValueError
+        Another dtype or shape, or an empty batch unless ``allow_empty``.
     """
     images = np.asarray(images)
     if images.dtype != np.uint8:
@@ -19,7 +40,7 @@ def check_images(images: np.ndarray, name: str = "images") -> np.ndarray:
         raise ValueError(
             f"{name} must have shape (N, {IMAGE_SIZE}, {IMAGE_SIZE}), got {images.shape}"
         )
-    if len(images) == 0:
+    if len(images) == 0 and not allow_empty:
         raise ValueError(f"{name} is an empty batch")
     return np.ascontiguousarray(images)
 

@@ -31,7 +31,8 @@ def as_images(X, *, min_size: int = 1) -> np.ndarray:
       (``D = S * S``, reshaped to ``(N, S, S)``), as in a scikit-learn
       ``Pipeline`` fed flattened pixels;
     - grey levels 0..255: uint8 as is; other integer or float dtypes when every
-      value lies in [0, 255] (floats are rounded to the nearest grey level).
+      value is a whole number in [0, 255] (a float image in [0, 1], scikit-image's
+      convention, is refused rather than rounded to black and white).
 
     Raises ``ValueError`` for anything else: an empty batch, sparse, complex,
     non-finite or non-numeric data (scikit-learn's ``check_array`` messages),
@@ -77,8 +78,11 @@ def _as_grey_levels(X: np.ndarray) -> np.ndarray:
         raise ValueError(
             f"expected grey levels in [0, 255]; got values up to {hi} (dtype {X.dtype})"
         )
-    if X.dtype.kind == "f":
-        X = np.rint(X)
+    if X.dtype.kind == "f" and not np.array_equal(X, np.rint(X)):
+        raise ValueError(
+            "float grey levels must be whole numbers in [0, 255]; got fractional values "
+            "(an image scaled to [0, 1]? multiply it by 255 first)"
+        )
     return X.astype(np.uint8)
 
 

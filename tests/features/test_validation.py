@@ -55,9 +55,13 @@ def test_flattened_and_integer_valued_input_equal_uint8(extract, images):
     np.testing.assert_array_equal(extract(np.asfortranarray(images)), expected)
 
 
-def test_floats_are_rounded_to_grey_levels(images):
-    jittered = images + np.where(images < 255, 0.4, -0.4)
-    np.testing.assert_array_equal(hog_features(jittered), hog_features(images))
+def test_fractional_floats_are_refused_not_rounded(images):
+    # A [0, 1] image (scikit-image's convention) would round to black and white.
+    with pytest.raises(ValueError, match=r"whole numbers in \[0, 255\].*multiply it by 255"):
+        hog_features(images / 255.0)
+    with pytest.raises(ValueError, match="fractional values"):
+        hog_features(images + np.where(images < 255, 0.4, -0.4))
+    np.testing.assert_array_equal(hog_features(images / 1.0), hog_features(images))
 
 
 @pytest.mark.parametrize(
