@@ -167,7 +167,7 @@ class KNNClassifier(ClassifierMixin, BaseEstimator):
         if not 1 <= int(self.n_neighbors) <= len(X):
             raise ValueError(
                 f"n_neighbors={self.n_neighbors} must lie in 1..{len(X)}, the number of "
-                "training samples"
+                f"training samples (n_samples={len(X)})"
             )
         self.classes_, self.fit_y_ = np.unique(y, return_inverse=True)
         self.fit_X_ = np.ascontiguousarray(X)
@@ -184,4 +184,5 @@ class KNNClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X) -> np.ndarray:
         """The class with the highest share; ties go to the first class."""
+        check_is_fitted(self)
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from sklearn.neighbors import KNeighborsClassifier
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from fer_classic.classical.neighbors import KNNClassifier, minkowski_kneighbors, vote
 
@@ -62,3 +63,15 @@ def test_bad_parameters(blobs, bad):
     X, y, _ = blobs
     with pytest.raises(ValueError):
         KNNClassifier(**bad).fit(X, y)
+
+
+@parametrize_with_checks([KNNClassifier()])
+def test_knn_classifier_passes_scikit_learn_estimator_checks(estimator, check):
+    check(estimator)
+
+
+def test_predict_before_fit_is_not_fitted_error():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        KNNClassifier().predict(np.zeros((2, 3)))
