@@ -48,7 +48,7 @@ def _subset(dataset, n_train: int, n_val: int, seed: int = 0):
     """The first stratified ``n_train`` training and ``n_val`` validation images."""
     from sklearn.model_selection import train_test_split
 
-    from fer_classic.data import FERDataset
+    from fer_classic.data import dataset_from_arrays
 
     def pick(split, n):
         rows, _ = train_test_split(
@@ -64,7 +64,7 @@ def _subset(dataset, n_train: int, n_val: int, seed: int = 0):
         [dataset.train.labels[tr], dataset.val.labels[va], dataset.test.labels[:200]]
     )
     usage = np.repeat([0, 1, 2], [len(tr), len(va), 200])
-    return FERDataset.from_arrays(images, labels, usage, split="canonical", source="fer2013-subset")
+    return dataset_from_arrays(images, labels, usage, split="canonical", source="fer2013-subset")
 
 
 # -- naive -----------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from .cache import default_cache_dir
 from .dataset import FERDataset, RawData, Split
 from .images import IMAGE_SIZE, read_image, to_gray48
 from .labels import CLASS_NAMES, canonical_class
-from .load import detect_format, find_fer2013, load_dataset, load_raw
+from .load import dataset_from_arrays, detect_format, find_fer2013, load_dataset, load_raw
 from .splits import SPLITS, stratified_indices
 from .synthetic import SYNTHETIC_NOTICE, make_synthetic
 from .validation import check_images
@@ -24,6 +24,7 @@ __all__ = [
     "Split",
     "canonical_class",
     "check_images",
+    "dataset_from_arrays",
     "default_cache_dir",
     "detect_format",
     "find_fer2013",

@@ -94,8 +94,8 @@ class FERDataset:
     """A data set split into train, validation and test.
 
     Built by :func:`fer_classic.data.load_dataset`, :func:`make_synthetic` or
-    :meth:`from_arrays`. All three splits hold uint8 ``(N, 48, 48)`` images and
-    int64 labels indexing :attr:`class_names`.
+    :func:`fer_classic.data.dataset_from_arrays`. All three splits hold uint8
+    ``(N, 48, 48)`` images and int64 labels indexing :attr:`class_names`.
     """
 
     train: Split
@@ -134,40 +134,3 @@ class FERDataset:
             "counts": {s.name: len(s) for s in self.splits},
             "split_names": {s.name: s.source_name for s in self.splits},
         }
-
-    @classmethod
-    def from_arrays(
-        cls,
-        images: np.ndarray,
-        labels: np.ndarray,
-        usage: np.ndarray | None = None,
-        *,
-        split: str = "auto",
-        seed: int = 0,
-        source: str = "arrays",
-        class_names: tuple[str, ...] = CLASS_NAMES,
-        val_fraction: float = 0.1,
-    ) -> FERDataset:
-        """Build a data set from arrays already in memory.
-
-        ``images`` uint8 ``(N, 48, 48)``, ``labels`` int ``(N,)``, ``usage`` optional
-        int ``(N,)`` of ``TRAIN``/``VAL``/``TEST``; ``split`` as in
-        :func:`fer_classic.data.load_dataset`.
-        """
-        from .splits import split_raw
-        from .validation import check_images, check_labels
-
-        images = check_images(images)
-        labels = check_labels(labels, len(images), len(class_names))
-        if usage is None:
-            usage = np.full(len(labels), UNASSIGNED, dtype=np.int8)
-        raw = RawData(
-            images=images,
-            labels=labels,
-            usage=np.asarray(usage, dtype=np.int8),
-            source=source,
-            format="arrays",
-            fingerprint=hash_arrays(images, labels, np.asarray(usage, dtype=np.int8)),
-            class_names=tuple(class_names),
-        )
-        return split_raw(raw, split=split, seed=seed, val_fraction=val_fraction)

@@ -5,13 +5,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
+
 from ..errors import DataError
 from .cache import default_cache_dir, entry_key, file_fingerprint, load_entry, store_entry
 from .csv_loader import read_fer_csv
-from .dataset import FERDataset, RawData
+from .dataset import UNASSIGNED, FERDataset, RawData, hash_arrays
 from .folders import EXTRA_CLASSES, listing_fingerprint, read_image_folders
+from .labels import CLASS_NAMES
 from .splits import split_raw
 from .synthetic import make_synthetic
+from .validation import check_images, check_labels
 
 #: Environment variable naming a FER-2013 copy for tests and benchmarks.
 FER2013_ENV = "FER2013_PATH"
@@ -136,3 +140,53 @@ def find_fer2013() -> Path | None:
         if candidate.exists():
             return candidate
     return None
+
+
+def dataset_from_arrays(
+    images: np.ndarray,
+    labels: np.ndarray,
+    usage: np.ndarray | None = None,
+    *,
+    split: str = "auto",
+    seed: int = 0,
+    source: str = "arrays",
+    class_names: tuple[str, ...] = CLASS_NAMES,
+    val_fraction: float = 0.1,
+) -> FERDataset:
+    """Build a data set from arrays already in memory.
+
+    Parameters
+    ----------
+    images : ndarray of uint8, shape (N, 48, 48)
+    labels : ndarray of int, shape (N,)
+        Indices into ``class_names``.
+    usage : ndarray of int, shape (N,), optional
+        ``TRAIN``, ``VAL`` or ``TEST`` (:mod:`fer_classic.data.dataset`) per image,
+        for ``split="canonical"``.
+    split, seed, val_fraction :
+        As in :func:`load_dataset`.
+    source : str
+        What the data set is called in its description.
+    class_names : tuple of str
+
+    Returns
+    -------
+    FERDataset
+    """
+    images = check_images(images)
+    labels = check_labels(labels, len(images), len(class_names))
+    usage = (
+        np.full(len(labels), UNASSIGNED, dtype=np.int8)
+        if usage is None
+        else np.asarray(usage, dtype=np.int8)
+    )
+    raw = RawData(
+        images=images,
+        labels=labels,
+        usage=usage,
+        source=source,
+        format="arrays",
+        fingerprint=hash_arrays(images, labels, usage),
+        class_names=tuple(class_names),
+    )
+    return split_raw(raw, split=split, seed=seed, val_fraction=val_fraction)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from fer_classic.classical import grid_search
-from fer_classic.data import FERDataset, load_dataset
+from fer_classic.data import FERDataset, dataset_from_arrays, load_dataset
 
 pytestmark = [pytest.mark.real_data, pytest.mark.slow]
 
@@ -24,7 +24,7 @@ def fer_subset(fer2013_path) -> FERDataset:
     images = np.concatenate([s.images[p] for s, p in zip(full.splits, parts, strict=True)])
     labels = np.concatenate([s.labels[p] for s, p in zip(full.splits, parts, strict=True)])
     usage = np.repeat([0, 1, 2], [len(p) for p in parts])
-    return FERDataset.from_arrays(images, labels, usage, split="canonical", source="fer2013-subset")
+    return dataset_from_arrays(images, labels, usage, split="canonical", source="fer2013-subset")
 
 
 def test_hog_svm_and_knn_beat_chance_on_real_faces(fer_subset, tmp_path):

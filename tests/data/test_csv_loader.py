@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fer_classic.data import FERDataset, load_dataset
+from fer_classic.data import dataset_from_arrays, load_dataset
 from fer_classic.errors import DataError
 
 from .conftest import write_fer_csv
@@ -118,6 +118,6 @@ def test_missing_path_and_unknown_format(tmp_path):
 
 def test_fingerprint_depends_on_content_not_on_how_it_was_read(fer_csv):
     ds = load_dataset(fer_csv, split="canonical")
-    again = FERDataset.from_arrays(ds.raw.images, ds.raw.labels, ds.raw.usage, split="canonical")
+    again = dataset_from_arrays(ds.raw.images, ds.raw.labels, ds.raw.usage, split="canonical")
     assert again.fingerprint == ds.fingerprint
     assert again.test.fingerprint == ds.test.fingerprint

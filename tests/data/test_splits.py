@@ -5,7 +5,7 @@ import hashlib
 import numpy as np
 import pytest
 
-from fer_classic.data import FERDataset, make_synthetic, stratified_indices
+from fer_classic.data import dataset_from_arrays, make_synthetic, stratified_indices
 from fer_classic.errors import DataError
 
 
@@ -40,12 +40,12 @@ def test_from_arrays_and_unknown_split():
     rng = np.random.default_rng(0)
     images = rng.integers(0, 256, size=(70, 48, 48), dtype=np.uint8)
     labels = np.arange(70) % 7
-    ds = FERDataset.from_arrays(images, labels)
+    ds = dataset_from_arrays(images, labels)
     assert ds.split == "stratified" and len(ds.test) == 14
     with pytest.raises(DataError, match="unknown split 'random'"):
-        FERDataset.from_arrays(images, labels, split="random")
+        dataset_from_arrays(images, labels, split="random")
     with pytest.raises(ValueError, match="uint8"):
-        FERDataset.from_arrays(images.astype(np.float32), labels)
+        dataset_from_arrays(images.astype(np.float32), labels)
 
 
 def test_split_fingerprints_identify_content():
