@@ -84,3 +84,16 @@ def fer_csv_path(tmp_path):
     labels = np.arange(21) % 7
     usage = ["Training"] * 7 + ["PublicTest"] * 7 + ["PrivateTest"] * 7
     return write_fer_csv(tmp_path / "fer2013.csv", labels, usage, images)
+
+
+def test_library_parameters_are_named_as_options_on_the_command_line(capsys):
+    from fer_classic.classical import grid_search
+    from fer_classic.data import make_synthetic
+    from fer_classic.errors import ParameterError
+
+    with pytest.raises(ParameterError) as info:
+        grid_search(make_synthetic(n_per_class=4), search="random", out="unused")
+    assert str(info.value).startswith("unknown search 'random'")
+    assert main(["grid-search", "--models", "mlp"]) == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error.startswith("fer-classic: error: --models: unknown 'mlp'")

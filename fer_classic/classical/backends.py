@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from joblib import parallel_config
 
-from ..errors import FerClassicError
+from ..errors import FerClassicError, ParameterError
 
 BACKENDS = ("loky", "dask")
 
@@ -59,9 +59,11 @@ def execution_backend(
             yield n_jobs
         return
     if backend != "dask":
-        raise FerClassicError(f"unknown --backend {backend!r}; valid: {', '.join(BACKENDS)}")
+        raise ParameterError(
+            "backend", f"unknown {{name}} {backend!r}; valid: {', '.join(BACKENDS)}"
+        )
     if scheduler is None:
-        raise FerClassicError("--backend dask needs --scheduler ADDRESS (tcp://host:8786)")
+        raise ParameterError("scheduler", "backend dask needs {name} (tcp://host:8786)")
     try:
         import distributed
     except ImportError:
@@ -75,7 +77,7 @@ def execution_backend(
     try:
         client = distributed.Client(scheduler, timeout="20s", set_as_default=False)
     except (OSError, TimeoutError) as exc:
-        raise FerClassicError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
+        raise ParameterError("scheduler", f"{{name}} {scheduler}: cannot connect ({exc})") from None
     try:
         with client.as_current(), parallel_config(backend="dask"):
             yield -1

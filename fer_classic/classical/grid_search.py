@@ -26,9 +26,9 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from ..data import FERDataset
-from ..errors import FerClassicError
+from ..errors import FerClassicError, ParameterError
 from ..runs import make_manifest, run_lock
-from .backends import check_n_jobs, execution_backend
+from .backends import N_JOBS_RULE, check_n_jobs, execution_backend
 from .grids import Grid, default_grid, expand_grid, load_grid_file, parse_grid_document
 from .metrics import classification_metrics, save_confusion_png
 from .pipelines import MODELS, make_model_pipeline, with_features
@@ -55,11 +55,11 @@ def parse_names(value: str | Sequence[str], valid: Sequence[str], what: str) -> 
     names = [n.strip() for n in value.split(",")] if isinstance(value, str) else list(value)
     names = [n for n in names if n]
     if not names:
-        raise FerClassicError(f"--{what}: give at least one of {', '.join(valid)}")
+        raise ParameterError(what, f"{{name}}: give at least one of {', '.join(valid)}")
     unknown = [n for n in names if n not in valid]
     if unknown:
-        raise FerClassicError(
-            f"--{what}: unknown {', '.join(map(repr, unknown))}; valid: {', '.join(valid)}"
+        raise ParameterError(
+            what, f"{{name}}: unknown {', '.join(map(repr, unknown))}; valid: {', '.join(valid)}"
         )
     return list(dict.fromkeys(names))
 
@@ -71,12 +71,12 @@ def parse_feature_specs(value: str | Sequence[str]) -> list[str]:
     specs = [s.strip() for s in value.split(",")] if isinstance(value, str) else list(value)
     specs = [s for s in specs if s]
     if not specs:
-        raise FerClassicError(f"--features: give at least one of {', '.join(FEATURES)}")
+        raise ParameterError("features", f"{{name}}: give at least one of {', '.join(FEATURES)}")
     for spec in specs:
         try:
             parse_feature_spec(spec)
         except ValueError as exc:
-            raise FerClassicError(f"--features: {exc}") from None
+            raise ParameterError("features", f"{{name}}: {exc}") from None
     return list(dict.fromkeys(specs))
 
 
@@ -224,13 +224,13 @@ def grid_search(
     GridSearchResult
     """
     if search not in SEARCHES:
-        raise FerClassicError(f"unknown --search {search!r}; valid: {', '.join(SEARCHES)}")
+        raise ParameterError("search", f"unknown {{name}} {search!r}; valid: {', '.join(SEARCHES)}")
     if refit not in REFITS:
-        raise FerClassicError(f"unknown --refit {refit!r}; valid: {', '.join(REFITS)}")
+        raise ParameterError("refit", f"unknown {{name}} {refit!r}; valid: {', '.join(REFITS)}")
     try:
         check_n_jobs(n_jobs)
-    except ValueError as exc:
-        raise FerClassicError(str(exc)) from None
+    except ValueError:
+        raise ParameterError("n_jobs", f"{{name}} must be {N_JOBS_RULE}; got {n_jobs!r}") from None
     specs = parse_feature_specs(features)
     model_names = parse_names(models, MODELS, "models")
     if isinstance(grid, (str, Path)):

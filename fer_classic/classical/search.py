@@ -39,7 +39,7 @@ from joblib import Parallel, delayed
 from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.pipeline import Pipeline
 
-from ..errors import FerClassicError
+from ..errors import FerClassicError, ParameterError
 from .evaluate import Fold, Score, evaluate_task
 from .pipelines import make_preprocessing
 
@@ -110,13 +110,14 @@ def fold_indices(
     if cv is None:
         return None
     if cv < 2:
-        raise FerClassicError(f"--cv {cv}: needs at least 2 folds")
+        raise ParameterError("cv", f"{{name}} {cv}: needs at least 2 folds")
     counts = np.bincount(y_train)
     smallest = int(counts[counts > 0].min())
     if cv > smallest:
-        raise FerClassicError(
-            f"--cv {cv}: the smallest class of the training split has {smallest} images, "
-            "fewer than the number of folds"
+        raise ParameterError(
+            "cv",
+            f"{{name}} {cv}: the smallest class of the training split has {smallest} images, "
+            "fewer than the number of folds",
         )
     splitter = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)
     return list(splitter.split(np.zeros(len(y_train)), y_train))
@@ -236,7 +237,9 @@ class Search:
         seed: int = 0,
     ):
         if search not in SEARCHES:
-            raise FerClassicError(f"unknown --search {search!r}; valid: {', '.join(SEARCHES)}")
+            raise ParameterError(
+                "search", f"unknown {{name}} {search!r}; valid: {', '.join(SEARCHES)}"
+            )
         if factor < 2:
             raise FerClassicError(f"halving factor {factor}: must be at least 2")
         self.candidates = list(candidates)

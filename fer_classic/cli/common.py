@@ -10,17 +10,18 @@ from ..data import SPLITS, FERDataset, load_dataset
 from ..data.synthetic import SYNTHETIC_NOTICE
 
 
-def add_data_options(parser: argparse.ArgumentParser) -> None:
-    """``--data``, ``--split``, ``--seed`` and ``--cache-dir``."""
+def add_data_options(parser: argparse.ArgumentParser, *, positional: bool = False) -> None:
+    """``--data`` (or, with ``positional``, a ``PATH`` argument), ``--split``, ``--seed``,
+    ``--cache-dir``, ``--extra-classes`` and ``--strict``."""
     group = parser.add_argument_group("data")
-    group.add_argument(
-        "--data",
-        metavar="PATH",
-        help=(
-            "FER-2013 as fer2013.csv(.gz), the Kaggle train/test image folders, or any "
-            "root/<class>/ image folder; default: the built-in synthetic data set"
-        ),
+    what = (
+        "FER-2013 as fer2013.csv(.gz), the Kaggle train/test image folders, or any "
+        "root/<class>/ image folder; default: the built-in synthetic data set"
     )
+    if positional:
+        group.add_argument("data", metavar="PATH", nargs="?", help=what)
+    else:
+        group.add_argument("--data", metavar="PATH", help=what)
     group.add_argument(
         "--split",
         choices=SPLITS,

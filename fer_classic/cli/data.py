@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-import warnings
-from pathlib import Path
 
 from tabulate import tabulate
 
-from ..data import SYNTHETIC_NOTICE, FERDataset, default_cache_dir, load_dataset
-from ..data.splits import SPLITS
+from ..data import FERDataset, default_cache_dir
+from .common import add_data_options, load_data_from_args
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -26,48 +23,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         ("prepare", "decode the data set into the cache so that later commands load it fast"),
     ):
         sub = actions.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument(
-            "path",
-            metavar="PATH",
-            nargs="?",
-            help=(
-                "fer2013.csv(.gz), Kaggle train/test folders, or a root/<class>/ folder; "
-                "default: the built-in synthetic data set"
-            ),
-        )
-        sub.add_argument(
-            "--split", choices=SPLITS, default="auto", help="split strategy (default: %(default)s)"
-        )
-        sub.add_argument(
-            "--seed", type=int, default=0, help="seed of the split (default: %(default)s)"
-        )
-        sub.add_argument("--cache-dir", type=Path, metavar="DIR", help="cache folder")
-        sub.add_argument("--strict", action="store_true", help="stop at an unreadable image")
-        sub.add_argument(
-            "--extra-classes",
-            choices=("drop", "keep"),
-            default="drop",
-            help="class folders outside FER-2013's seven (default: %(default)s)",
-        )
+        add_data_options(sub, positional=True)
         sub.set_defaults(func=run_info if name == "info" else run_prepare)
 
 
 def _load(args: argparse.Namespace) -> tuple[FERDataset, float]:
     start = time.perf_counter()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        dataset = load_dataset(
-            args.path,
-            split=args.split,
-            seed=args.seed,
-            cache_dir=args.cache_dir,
-            strict=args.strict,
-            extra_classes=args.extra_classes,
-        )
-    for warning in caught:
-        print(f"warning: {warning.message}", file=sys.stderr)
-    if dataset.is_synthetic:
-        print(SYNTHETIC_NOTICE, file=sys.stderr)
+    dataset = load_data_from_args(args)
     return dataset, time.perf_counter() - start
 
 

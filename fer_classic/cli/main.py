@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from .. import __version__
-from ..errors import FerClassicError
+from ..errors import FerClassicError, ParameterError
 from . import compare as compare_cmd
 from . import data as data_cmd
 from . import evaluate as evaluate_cmd
@@ -55,6 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning
             return int(args.func(args) or 0)
+    except ParameterError as exc:
+        print(f"fer-classic: error: {exc.for_option()}", file=sys.stderr)
+        return 2
     except FerClassicError as exc:
         print(f"fer-classic: error: {exc}", file=sys.stderr)
         return 2

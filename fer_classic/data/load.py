@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import DataError
+from ..errors import DataError, ParameterError
 from .cache import default_cache_dir, entry_key, file_fingerprint, load_entry, store_entry
 from .csv_loader import read_fer_csv
 from .dataset import UNASSIGNED, FERDataset, RawData, hash_arrays
@@ -54,7 +54,9 @@ def load_raw(
     path = Path(path)
     kind = detect_format(path)
     if extra_classes not in EXTRA_CLASSES:
-        raise DataError(f"unknown --extra-classes {extra_classes!r}; choose from drop, keep")
+        raise ParameterError(
+            "extra_classes", f"unknown {{name}} {extra_classes!r}; choose from drop, keep"
+        )
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     if kind == "fer2013-csv":
         key = entry_key(file_fingerprint(path, cache if use_cache else None), kind=kind)

@@ -24,7 +24,7 @@ from .labels import CLASS_NAMES
 from .splits import split_raw
 
 SYNTHETIC_NOTICE = (
-    "fer-classic: no --data given, using the built-in SYNTHETIC data set: "
+    "fer-classic: no data set named, using the built-in SYNTHETIC data set: "
     "its figures mean nothing about real faces"
 )
 

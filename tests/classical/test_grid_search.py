@@ -154,7 +154,7 @@ def test_cross_validation_and_halving(small_dataset, tmp_path):
     ("kwargs", "message"),
     [
         ({"features": "hog,sift"}, "unknown feature extractor 'sift'.*valid names: pixels, hist"),
-        ({"models": "svm,mlp"}, "--models: unknown 'mlp'; valid: knn, svm, rf"),
+        ({"models": "svm,mlp"}, "models: unknown 'mlp'; valid: knn, svm, rf"),
         (
             {"grid": {"knn": {"n_neighbors": 500}}, "models": "knn"},
             "knn n_neighbors=500 is larger than the 147 training images",
@@ -165,7 +165,7 @@ def test_cross_validation_and_halving(small_dataset, tmp_path):
             {"grid": {"features": {"hog": {"orientations": 0}}}},
             r"grid: \[features\.hog\] orientations must be an integer >= 1",
         ),
-        ({"search": "random"}, "unknown --search 'random'"),
+        ({"search": "random"}, "unknown search 'random'"),
     ],
 )
 def test_bad_input_is_one_clear_line(small_dataset, tmp_path, kwargs, message):

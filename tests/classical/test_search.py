@@ -101,7 +101,7 @@ def test_cross_validation_uses_the_training_split_only(matrices):
     records = Search(candidates, y_train, wrong_val, cv=3).run(features)
     assert all(len(r["fold_scores"]) == 3 for r in records)
     assert all(r["score"] == pytest.approx(np.mean(r["fold_scores"])) for r in records)
-    with pytest.raises(FerClassicError, match="--cv 100"):
+    with pytest.raises(FerClassicError, match="cv 100"):
         Search(candidates, y_train, wrong_val, cv=100)
 
 

@@ -162,3 +162,18 @@ def test_evaluate_tells_a_variant_from_a_model(capsys):
 def test_evaluate_a_packaged_model_by_name(fer2013_path, capsys):
     assert _main(["evaluate", "--model", "squeezenet", "--data", str(fer2013_path)]) == 0
     assert "fer_squeezenet_int8.tflite" in capsys.readouterr().out
+
+
+def test_warnings_reach_the_user_as_one_line(image_folder, tmp_path, capsys):
+    import shutil
+
+    folder = shutil.copytree(image_folder, tmp_path / "faces")
+    contempt = folder / "contempt"
+    contempt.mkdir()
+    shutil.copy(next((folder / "happy").iterdir()), contempt / "x.png")
+    argv = ["evaluate", "--data", str(folder), "--split", "stratified", "--subset", "all"]
+    assert _main(argv) == 0
+    err = capsys.readouterr().err
+    warnings = [line for line in err.splitlines() if "contempt" in line]
+    assert len(warnings) == 1 and warnings[0].startswith("fer-classic: warning: ")
+    assert "UserWarning" not in err and ".py:" not in err
