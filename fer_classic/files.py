@@ -63,6 +63,39 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
             tmp_path.unlink()
 
 
+def check_writable_dir(path: str | os.PathLike[str]) -> Path:
+    """Check that ``path`` is, or can be created as, a folder this process may write.
+
+    Nothing is created. Returns ``path``.
+
+    Raises
+    ------
+    RunError
+        ``path`` (or the nearest of its parents that exists) is a file, or is not
+        writable; the message names it.
+    """
+    path = Path(path)
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        where = "" if existing == path else f" ({existing} is a file)"
+        raise RunError(f"{path}: not a folder{where}")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        where = "" if existing == path else f" ({existing} is not writable)"
+        raise RunError(f"{path}: cannot be written{where}: permission denied")
+    return path
+
+
+def check_writable_file(path: str | os.PathLike[str]) -> Path:
+    """Check that ``path`` can be written as a file (not a folder; its folder writable)."""
+    path = Path(path)
+    if path.is_dir():
+        raise RunError(f"{path}: is a folder; name a file")
+    check_writable_dir(path.parent)
+    return path
+
+
 def remove_temporary_files(folder: str | os.PathLike[str]) -> list[Path]:
     """Remove what interrupted writers of :func:`atomic_path` left in ``folder``.
 

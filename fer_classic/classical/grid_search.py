@@ -27,6 +27,7 @@ from sklearn.base import BaseEstimator
 
 from ..data import FERDataset
 from ..errors import FerClassicError, ParameterError
+from ..files import check_writable_dir
 from ..runs import make_manifest, run_lock
 from .backends import N_JOBS_RULE, check_n_jobs, execution_backend
 from .grids import Grid, default_grid, expand_grid, load_grid_file, parse_grid_document
@@ -254,7 +255,9 @@ def grid_search(
         seed=seed,
     )
     check_settings(candidates, searcher, dims)
-    feature_cache = Path(cache_dir) / "features" if cache_dir is not None else None
+    feature_cache = None
+    if cache_dir is not None:
+        feature_cache = check_writable_dir(cache_dir) / "features"
 
     config = {
         "features": specs,

@@ -78,7 +78,7 @@ def add_n_jobs_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def load_data_from_args(args: argparse.Namespace) -> FERDataset:
+def load_data_from_args(args: argparse.Namespace, *, require_cache: bool = False) -> FERDataset:
     """Load the data set the options name, saying so in one line when it is synthetic."""
     dataset = load_dataset(
         args.data,
@@ -87,6 +87,7 @@ def load_data_from_args(args: argparse.Namespace) -> FERDataset:
         cache_dir=args.cache_dir,
         strict=args.strict,
         extra_classes=args.extra_classes,
+        require_cache=require_cache,
     )
     if dataset.is_synthetic:
         print(SYNTHETIC_NOTICE, file=sys.stderr)

@@ -27,9 +27,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         sub.set_defaults(func=run_info if name == "info" else run_prepare)
 
 
-def _load(args: argparse.Namespace) -> tuple[FERDataset, float]:
+def _load(args: argparse.Namespace, *, require_cache: bool = False) -> tuple[FERDataset, float]:
     start = time.perf_counter()
-    dataset = load_data_from_args(args)
+    dataset = load_data_from_args(args, require_cache=require_cache)
     return dataset, time.perf_counter() - start
 
 
@@ -65,7 +65,10 @@ def run_info(args: argparse.Namespace) -> int:
 
 
 def run_prepare(args: argparse.Namespace) -> int:
-    dataset, seconds = _load(args)
+    dataset, seconds = _load(args, require_cache=True)
+    if dataset.is_synthetic:
+        print("the synthetic data set is drawn when needed; there is nothing to cache")
+        return 0
     print(
         f"{dataset.raw.source}: {len(dataset.raw.labels)} images decoded and cached in "
         f"{args.cache_dir or default_cache_dir()} ({seconds:.1f} s); "

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..cnn.evaluate import SUBSETS, evaluate_model, format_scores, load_run_dataset
 from ..errors import FerClassicError
-from ..files import read_json, write_json_atomic
+from ..files import check_writable_file, read_json, write_json_atomic
 from ..runs import MANIFEST
 from .common import add_data_options, load_data_from_args
 
@@ -76,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
         args.run = args.model
     if args.run is None and args.data is None:
         raise FerClassicError("evaluate: name a MODEL or a data set with --data PATH")
+    if args.out is not None:
+        check_writable_file(args.out)
     if args.variant == "keras":
         model = load_model(args.run)
     else:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import DataError, ParameterError
+from ..files import check_writable_dir
 from .cache import default_cache_dir, entry_key, file_fingerprint, load_entry, store_entry
 from .csv_loader import read_fer_csv
 from .dataset import UNASSIGNED, FERDataset, RawData, hash_arrays
@@ -46,10 +48,13 @@ def load_raw(
     use_cache: bool = True,
     strict: bool = False,
     extra_classes: str = "drop",
+    require_cache: bool = False,
 ) -> RawData:
     """Decode a data set (all images, labels and the source's own split), through the cache.
 
-    See :func:`load_dataset` for the parameters.
+    See :func:`load_dataset` for the parameters. A cache that cannot be written
+    costs a warning, or with ``require_cache`` a :class:`DataError`; with
+    ``require_cache`` what was written is read back.
     """
     path = Path(path)
     kind = detect_format(path)
@@ -57,6 +62,8 @@ def load_raw(
         raise ParameterError(
             "extra_classes", f"unknown {{name}} {extra_classes!r}; choose from drop, keep"
         )
+    if cache_dir is not None and use_cache:
+        check_writable_dir(cache_dir)
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     if kind == "fer2013-csv":
         key = entry_key(file_fingerprint(path, cache if use_cache else None), kind=kind)
@@ -73,8 +80,14 @@ def load_raw(
     if use_cache:
         try:
             store_entry(cache, key, raw)
-        except OSError:
-            pass  # a read-only cache slows the next load but loses nothing
+        except OSError as exc:
+            message = f"{cache}: the decoded data set could not be cached ({exc.strerror})"
+            if require_cache:
+                raise DataError(message) from None
+            # A cache that cannot be written slows the next load but loses nothing.
+            warnings.warn(f"{message}; the next load decodes it again", stacklevel=3)
+        if require_cache and load_entry(cache, key) is None:
+            raise DataError(f"{cache}: the cached data set cannot be read back")
     return raw
 
 
@@ -88,6 +101,7 @@ def load_dataset(
     use_cache: bool = True,
     strict: bool = False,
     extra_classes: str = "drop",
+    require_cache: bool = False,
 ) -> FERDataset:
     """Load a data set and split it into train, validation and test.
 
@@ -112,6 +126,9 @@ def load_dataset(
         Raise on an unreadable image instead of skipping it with a warning.
     extra_classes : {"drop", "keep"}
         Image folders only: classes outside FER-2013's seven.
+    require_cache : bool
+        Fail (:class:`DataError`) instead of warning when the decoded data set
+        cannot be cached, and read the cached copy back to verify it.
 
     Returns
     -------
@@ -121,7 +138,12 @@ def load_dataset(
     if path is None:
         return make_synthetic(split=split, split_seed=seed)
     raw = load_raw(
-        path, cache_dir=cache_dir, use_cache=use_cache, strict=strict, extra_classes=extra_classes
+        path,
+        cache_dir=cache_dir,
+        use_cache=use_cache,
+        strict=strict,
+        extra_classes=extra_classes,
+        require_cache=require_cache,
     )
     return split_raw(raw, split=split, seed=seed, val_fraction=val_fraction)
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import FerClassicError
+from ..files import check_writable_dir
 from ..inference import Classifier, load_model
 from .faces import FaceDetector
 from .output import FORMATS, write_csv, write_json
@@ -82,7 +83,7 @@ def predict(
     sources = collect_sources(inputs)
     classifier = load_model(model)
     face_detector = FaceDetector(detector, min_face=min_face, max_side=max_side)
-    out = Path(out_dir) if out_dir is not None else None
+    out = check_writable_dir(out_dir) if out_dir is not None else None
     result = PredictionResult(
         model=classifier.describe(),
         settings={

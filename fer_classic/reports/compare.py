@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..data import Split
-from ..files import write_text_atomic
+from ..files import check_writable_dir, write_text_atomic
 from ..inference import Classifier, load_model
 from . import html, peers, plots, tables
 from .describe import describe_cnn, describe_pipeline, summarize_pipeline
@@ -157,6 +157,7 @@ def compare(
     Returns the comparison and the files written into ``out_dir``, by output name
     (:data:`OUTPUT_FILES`) and plot name (:data:`~.plots.PLOT_FILES`).
     """
+    check_writable_dir(out_dir)  # before minutes of measuring
     comparison = measure_runs(run_dirs, **options)
     if options.get("log"):
         options["log"](f"writing the report to {out_dir}")
