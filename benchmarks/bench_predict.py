@@ -34,14 +34,15 @@ import time
 from pathlib import Path
 
 import cv2
-import joblib
 import numpy as np
 import skimage.data
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import FunctionTransformer, MinMaxScaler
+from sklearn.preprocessing import MinMaxScaler
 
+from fer_classic.classical.persistence import save_pipeline
 from fer_classic.data import make_synthetic
+from fer_classic.features import PixelFeatures
 from fer_classic.files import write_json_atomic
 from fer_classic.inference import Classifier, load_model
 from fer_classic.predict import FaceDetector, crop_faces, predict
@@ -83,13 +84,13 @@ def read_frames(path: Path) -> list[np.ndarray]:
 def knn_run(folder: Path) -> Path:
     data = make_synthetic(30)
     pipeline = make_pipeline(
-        FunctionTransformer(np.reshape, kw_args={"shape": (-1, 48 * 48)}),
+        PixelFeatures(),
         MinMaxScaler(),
         KNeighborsClassifier(5),
     ).fit(data.train.images, data.train.labels)
     run = folder / "knn-pixels"
     run.mkdir()
-    joblib.dump(pipeline, run / "model.joblib")
+    save_pipeline(pipeline, run / "model.skops")
     write_json_atomic(
         run / "manifest.json", make_manifest("classical", seed=0, data=data.describe())
     )

@@ -17,9 +17,10 @@ uint8 ``(N, 48, 48)`` grey faces and returns one score per class:
 ==================  ==========================================================
 
 Sources: a classical run directory (``manifest.json`` of kind ``"classical"`` and
-``model.joblib``), a CNN run directory (kind ``"cnn"``), a ``.tflite`` or ``.keras``
-file, a packaged CNN by name, or ``None`` for the default packaged CNN.
-``model.joblib`` is a pickle: load only run directories you trust.
+``model.skops``), a CNN run directory (kind ``"cnn"``), a ``.tflite`` or ``.keras``
+file, a packaged CNN by name, or ``None`` for the default packaged CNN. Classical
+runs of older versions hold a pickle (``model.joblib``), read only with
+``trust_pickle=True``: loading a pickle runs any code it holds.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
@@ -40,16 +40,13 @@ from .data.labels import CLASS_NAMES
 from .data.validation import check_images
 from .errors import RunError
 from .files import read_json
-from .runs import MANIFEST
+from .runs import CLASSICAL_MODEL, LEGACY_CLASSICAL_MODEL, MANIFEST
 
 #: Values of :attr:`Classifier.probability_kind`.
 PROBABILITY_KINDS = ("softmax", "probability", "calibrated", "decision_scores")
 
 #: Batches of fewer faces than this run scikit-learn models on one thread.
 SMALL_BATCH = 32
-
-#: The model file of a classical run directory.
-CLASSICAL_MODEL = "model.joblib"
 
 _CNN_SUFFIXES = (".tflite", ".keras")
 
@@ -215,7 +212,9 @@ class _CnnClassifier(Classifier):
         return self.model.predict_proba(images)
 
 
-def load_model(source: str | os.PathLike[str] | Classifier | None = None) -> Classifier:
+def load_model(
+    source: str | os.PathLike[str] | Classifier | None = None, *, trust_pickle: bool = False
+) -> Classifier:
     """Load a trained model as a :class:`Classifier`.
 
     Parameters
@@ -223,10 +222,14 @@ def load_model(source: str | os.PathLike[str] | Classifier | None = None) -> Cla
     source : str, path, Classifier or None
         The name of a packaged CNN (``"squeezenet"``, ``"compact"``:
         :mod:`fer_classic.cnn.packaged`), a classical or CNN run directory, a
-        ``.tflite`` or ``.keras`` file, a ``model.joblib``, an already loaded
+        ``.tflite`` or ``.keras`` file, a ``model.skops``, an already loaded
         :class:`Classifier` (returned as is), or None for the packaged CNN with
         the best validation accuracy. A folder named like a packaged model is
         given with a path (``./compact``).
+    trust_pickle : bool
+        Read a classical run saved as a pickle (``model.joblib``, written by
+        older versions), which runs any code it holds
+        (:mod:`fer_classic.classical.persistence`).
 
     Raises
     ------
@@ -243,8 +246,8 @@ def load_model(source: str | os.PathLike[str] | Classifier | None = None) -> Cla
     if path.is_file():
         if path.suffix.lower() in _CNN_SUFFIXES:
             return _load_cnn(path, name=path.name)
-        if path.name == CLASSICAL_MODEL:
-            return _load_classical(path.parent)
+        if path.name in (CLASSICAL_MODEL, LEGACY_CLASSICAL_MODEL):
+            return _load_classical(path.parent, trust_pickle)
         raise RunError(
             f"{path}: not a model (expected a run directory, a .tflite or .keras file, "
             f"or a {CLASSICAL_MODEL})"
@@ -253,7 +256,7 @@ def load_model(source: str | os.PathLike[str] | Classifier | None = None) -> Cla
         raise RunError(f"{path}: not a run directory (no {MANIFEST})")
     kind = read_json(path / MANIFEST).get("kind")
     if kind == "classical":
-        return _load_classical(path)
+        return _load_classical(path, trust_pickle)
     if kind == "cnn":
         return _load_cnn(path, name=path.name)
     raise RunError(f"{path / MANIFEST}: kind {kind!r} is not a model (classical or cnn)")
@@ -265,16 +268,13 @@ def _class_name(label: Any, names: Sequence[str]) -> str:
     return str(label)
 
 
-def _load_classical(run_dir: Path) -> SklearnClassifier:
-    model_path = run_dir / CLASSICAL_MODEL
-    if not model_path.exists():
-        raise RunError(f"{run_dir}: classical run without {CLASSICAL_MODEL} (not finished?)")
-    try:
-        estimator = joblib.load(model_path)
-    except Exception as exc:  # a truncated or foreign pickle raises anything
-        raise RunError(f"{model_path}: cannot be loaded ({type(exc).__name__}: {exc})") from None
+def _load_classical(run_dir: Path, trust_pickle: bool) -> SklearnClassifier:
+    from .classical.persistence import load_pipeline, model_path
+
+    path = model_path(run_dir)
+    estimator = load_pipeline(path, trust_pickle=trust_pickle)
     if not hasattr(estimator, "classes_"):
-        raise RunError(f"{model_path}: not a fitted classifier ({type(estimator).__name__})")
+        raise RunError(f"{path}: not a fitted classifier ({type(estimator).__name__})")
     class_names = None
     if (run_dir / MANIFEST).exists():
         class_names = read_json(run_dir / MANIFEST).get("data", {}).get("class_names")
@@ -289,7 +289,7 @@ def _load_classical(run_dir: Path) -> SklearnClassifier:
         classifier.predict_proba(np.zeros((1, IMAGE_SIZE, IMAGE_SIZE), dtype=np.uint8))
     except Exception as exc:
         raise RunError(
-            f"{model_path}: does not take uint8 48x48 images ({type(exc).__name__}: {exc})"
+            f"{path}: does not take uint8 48x48 images ({type(exc).__name__}: {exc})"
         ) from None
     return classifier
 

@@ -10,7 +10,8 @@ directory, and every command that reads models (``compare``, ``predict``,
                              data fingerprint and split, command line, timestamps
         metrics.json         test-split scores of the final model (written last)
         test_predictions.csv one row per test image: index, true, pred, p_<class>...
-        model.joblib         classical: the fitted best pipeline
+        model.skops          classical: the fitted best pipeline (older runs:
+                             model.joblib, a pickle)
         model.keras          cnn: the best checkpoint
         ...                  kind-specific extras (candidates.jsonl, history.csv,
                              model_float32.tflite, model_int8.tflite, ...)
@@ -48,6 +49,29 @@ METRICS = "metrics.json"
 PREDICTIONS = "test_predictions.csv"
 #: The advisory lock of a run directory (:func:`run_lock`).
 LOCK = ".lock"
+
+#: A classical run's fitted pipeline (``skops.io``; see
+#: :mod:`fer_classic.classical.persistence`), and the pickle of older runs.
+CLASSICAL_MODEL = "model.skops"
+LEGACY_CLASSICAL_MODEL = "model.joblib"
+#: A CNN run's best checkpoint, and its TensorFlow Lite exports by quantization.
+CNN_MODEL = "model.keras"
+TFLITE_MODELS = {"float32": "model_float32.tflite", "int8": "model_int8.tflite"}
+#: The model file of each kind of run.
+MODEL_FILES = {"classical": CLASSICAL_MODEL, "cnn": CNN_MODEL}
+
+
+def model_file(run_dir: str | os.PathLike[str], kind: str) -> Path:
+    """The model file of a run of ``kind``: the one that exists, legacy names included.
+
+    Returns the current name's path where no model file exists yet.
+    """
+    run_dir = Path(run_dir)
+    if kind == "classical" and not (run_dir / CLASSICAL_MODEL).exists():
+        if (run_dir / LEGACY_CLASSICAL_MODEL).exists():
+            return run_dir / LEGACY_CLASSICAL_MODEL
+    return run_dir / MODEL_FILES[kind]
+
 
 #: Packages whose versions a run records (see :func:`package_versions`).
 TRACKED_PACKAGES = (

@@ -11,9 +11,9 @@ Files, in the order they are written::
                               full (trained on every training row), score (mean
                               validation accuracy), fold_scores, fit_seconds,
                               score_seconds
-        model.joblib          the refitted best pipeline, features included:
-                              ``joblib.load(path).predict(images)`` on uint8
-                              ``(N, 48, 48)`` images
+        model.skops           the refitted best pipeline, features included:
+                              ``persistence.load_pipeline(path).predict(images)``
+                              on uint8 ``(N, 48, 48)`` images
         test_predictions.csv  index, true, pred (class names), p_<class> where
                               the model gives probabilities (KNN, random forest)
         confusion_matrix.png  the best model's test confusion matrix
@@ -36,23 +36,38 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
 
 from ..files import (
     append_jsonl,
-    atomic_path,
     read_json,
     read_jsonl,
     write_json_atomic,
     write_text_atomic,
 )
-from ..runs import CONFIG, MANIFEST, METRICS, PREDICTIONS, check_config
+from ..runs import (
+    CLASSICAL_MODEL,
+    CONFIG,
+    LEGACY_CLASSICAL_MODEL,
+    MANIFEST,
+    METRICS,
+    PREDICTIONS,
+    check_config,
+)
+from .persistence import save_pipeline
 
 CANDIDATES = "candidates.jsonl"
-MODEL = "model.joblib"
 CONFUSION_PNG = "confusion_matrix.png"
-_OWN_FILES = (METRICS, CONFUSION_PNG, PREDICTIONS, MODEL, CANDIDATES, MANIFEST, CONFIG)
+_OWN_FILES = (
+    METRICS,
+    CONFUSION_PNG,
+    PREDICTIONS,
+    CLASSICAL_MODEL,
+    LEGACY_CLASSICAL_MODEL,
+    CANDIDATES,
+    MANIFEST,
+    CONFIG,
+)
 
 
 class ClassicalRun:
@@ -89,10 +104,7 @@ class ClassicalRun:
         append_jsonl(self.path / CANDIDATES, record)
 
     def save_model(self, pipeline: Any) -> Path:
-        path = self.path / MODEL
-        with atomic_path(path) as tmp:
-            joblib.dump(pipeline, tmp)
-        return path
+        return save_pipeline(pipeline, self.path / CLASSICAL_MODEL)
 
     def save_predictions(
         self,

@@ -78,6 +78,19 @@ def add_n_jobs_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_trust_pickle_option(parser: argparse.ArgumentParser) -> None:
+    """``--trust-pickle``: read classical runs saved as a pickle by older versions."""
+    parser.add_argument(
+        "--trust-pickle",
+        action="store_true",
+        help=(
+            "also read classical runs of older versions saved as a pickle (model.joblib); "
+            "loading a pickle runs any code it holds, so use this only for runs from a "
+            "source you trust (model.skops files are safe: they rebuild only trusted types)"
+        ),
+    )
+
+
 def load_data_from_args(args: argparse.Namespace, *, require_cache: bool = False) -> FERDataset:
     """Load the data set the options name, saying so in one line when it is synthetic."""
     dataset = load_dataset(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..errors import FerClassicError
 from ..reports.compare import MIN_LATENCY_IMAGES, compare, print_log
+from .common import add_trust_pickle_option
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -75,6 +76,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="compare runs scored on different test splits (a warning in every output)",
     )
+    add_trust_pickle_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -94,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
         tflite=args.tflite,
         peer_fer=args.peer_fer,
         allow_mixed=args.allow_mixed,
+        trust_pickle=args.trust_pickle,
         log=print_log,
     )
     print(paths["text"].read_text(encoding="utf-8"), end="")

@@ -10,7 +10,7 @@ from ..cnn.evaluate import SUBSETS, evaluate_model, format_scores, load_run_data
 from ..errors import FerClassicError
 from ..files import check_writable_file, read_json, write_json_atomic
 from ..runs import MANIFEST
-from .common import add_data_options, load_data_from_args
+from .common import add_data_options, add_trust_pickle_option, load_data_from_args
 
 VARIANTS = ("keras", "float32", "int8")
 
@@ -58,6 +58,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--out", type=Path, metavar="FILE.json", help="also write the scores as JSON"
     )
+    add_trust_pickle_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -79,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     if args.out is not None:
         check_writable_file(args.out)
     if args.variant == "keras":
-        model = load_model(args.run)
+        model = load_model(args.run, trust_pickle=args.trust_pickle)
     else:
         from ..cnn import load_cnn_model
 

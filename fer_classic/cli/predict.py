@@ -12,6 +12,7 @@ from tabulate import tabulate
 
 from ..inference import load_model
 from ..predict import DETECTORS, FORMATS, PredictionResult, predict
+from .common import add_trust_pickle_option
 
 #: Rows of the summary table printed before "... more in the output file".
 MAX_ROWS = 40
@@ -105,11 +106,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="record unreadable images and videos and go on, instead of stopping",
     )
+    add_trust_pickle_option(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    classifier = load_model(args.model)
+    classifier = load_model(args.model, trust_pickle=args.trust_pickle)
     if args.model is None:
         print(f"no --model given: using the {classifier.name}", file=sys.stderr)
     with warnings.catch_warnings(record=True) as caught:

@@ -9,8 +9,8 @@ from typing import Any
 import keras
 
 from .. import files
+from ..runs import CNN_MODEL
 from .config import CNNConfig
-from .predictor import MODEL_FILE
 from .run_dir import CHECKPOINT, HISTORY, STATE, read_history, save_model_atomic, write_history
 
 
@@ -100,7 +100,7 @@ class EpochRecorder(keras.callbacks.Callback):
         save_model_atomic(self.model, self.run_dir / CHECKPOINT)
         if improved:
             state["best_val_accuracy"], state["best_epoch"] = val_accuracy, done
-            save_model_atomic(self.model.get_layer(self.net_name), self.run_dir / MODEL_FILE)
+            save_model_atomic(self.model.get_layer(self.net_name), self.run_dir / CNN_MODEL)
         self.history.append(
             {
                 "epoch": done,

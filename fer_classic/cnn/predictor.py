@@ -17,11 +17,8 @@ import numpy as np
 
 from ..data import CLASS_NAMES
 from ..errors import RunError
+from ..runs import CNN_MODEL, TFLITE_MODELS
 from .preprocess import IMAGE_SIZE, to_model_input
-
-#: File names inside a CNN run directory.
-MODEL_FILE = "model.keras"
-TFLITE_FILES = {"float32": "model_float32.tflite", "int8": "model_int8.tflite"}
 
 #: Images per call to the TFLite interpreter.
 _TFLITE_BATCH = 256
@@ -186,9 +183,9 @@ def load_keras_model(path: str | os.PathLike[str], *, compile: bool = False) -> 
 
 def _run_model_path(run_dir: Path, variant: str) -> Path:
     if variant == "keras":
-        name = MODEL_FILE
-    elif variant in TFLITE_FILES:
-        name = TFLITE_FILES[variant]
+        name = CNN_MODEL
+    elif variant in TFLITE_MODELS:
+        name = TFLITE_MODELS[variant]
     else:
         raise ValueError(f"variant must be keras, float32 or int8, got {variant!r}")
     path = run_dir / name

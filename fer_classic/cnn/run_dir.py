@@ -39,8 +39,8 @@ import keras
 from .. import files, runs
 from ..data import FERDataset
 from ..errors import RunError
+from ..runs import CNN_MODEL, TFLITE_MODELS
 from .config import CNNConfig
-from .predictor import MODEL_FILE, TFLITE_FILES
 
 CHECKPOINT = "checkpoint.keras"
 STATE = "checkpoint.json"
@@ -61,10 +61,10 @@ _RUN_FILES = (
     runs.METRICS,
     runs.PREDICTIONS,
     HISTORY,
-    MODEL_FILE,
+    CNN_MODEL,
     CHECKPOINT,
     STATE,
-    *TFLITE_FILES.values(),
+    *TFLITE_MODELS.values(),
 )
 
 #: Keras backends other than TensorFlow, recorded with a session where installed.
@@ -192,7 +192,7 @@ def init_lineage(weights: Path) -> list[dict[str, Any]]:
     for a ``.keras`` file outside a run directory.
     """
     run = weights.parent
-    if weights.name != MODEL_FILE or not (run / runs.MANIFEST).is_file():
+    if weights.name != CNN_MODEL or not (run / runs.MANIFEST).is_file():
         return []
     manifest = files.read_json(run / runs.MANIFEST)
     if manifest.get("kind") != "cnn":

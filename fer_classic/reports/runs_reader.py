@@ -21,7 +21,6 @@ from ..data import CLASS_NAMES
 from ..errors import FerClassicError, RunError
 
 #: Run kinds the comparison reads, and the model file each must hold.
-MODEL_FILES = {"classical": "model.joblib", "cnn": "model.keras"}
 
 #: Shown in every output of a comparison made from synthetic-data runs.
 SYNTHETIC_WARNING = (
@@ -80,7 +79,7 @@ class Run:
 
     @property
     def model_path(self) -> Path:
-        return self.path / MODEL_FILES[self.kind]
+        return runs.model_file(self.path, self.kind)
 
     @property
     def test_split_label(self) -> str:
@@ -107,9 +106,8 @@ def read_run(path: str | Path) -> Run:
         )
     metrics = files.read_json(path / runs.METRICS)
     config = files.read_json(path / runs.CONFIG) if (path / runs.CONFIG).exists() else {}
-    model_file = path / MODEL_FILES[kind]
-    if not model_file.exists():
-        raise RunError(f"{path}: incomplete run: no {MODEL_FILES[kind]}")
+    if not runs.model_file(path, kind).exists():
+        raise RunError(f"{path}: incomplete run: no {runs.MODEL_FILES[kind]}")
     class_names = tuple(manifest["data"].get("class_names") or CLASS_NAMES)
     predictions = read_predictions(path / runs.PREDICTIONS, class_names)
     expected = (manifest["data"].get("counts") or {}).get("test")
@@ -126,10 +124,10 @@ def _check_manifest(path: Path, manifest: Any) -> str:
     if not isinstance(manifest, dict):
         raise RunError(f"{where}: expected a JSON object")
     kind = manifest.get("kind")
-    if kind not in MODEL_FILES:
+    if kind not in runs.MODEL_FILES:
         raise RunError(
             f"{where}: unknown run kind {kind!r}; the comparison reads "
-            f"{' and '.join(MODEL_FILES)} runs"
+            f"{' and '.join(runs.MODEL_FILES)} runs"
         )
     data = manifest.get("data")
     if not isinstance(data, dict) or not data.get("test_fingerprint"):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 import json
 
-import joblib
 import numpy as np
 import pytest
 
 from fer_classic.classical import grid_search
+from fer_classic.classical.persistence import load_pipeline
 from fer_classic.errors import FerClassicError, RunError
 
 FEATURES = "hog,lbp+hist"
@@ -35,7 +35,7 @@ def test_run_directory_holds_every_file(finished, small_dataset):
         "config.json",
         "manifest.json",
         "candidates.jsonl",
-        "model.joblib",
+        "model.skops",
         "test_predictions.csv",
         "confusion_matrix.png",
         "metrics.json",
@@ -57,7 +57,7 @@ def test_run_directory_holds_every_file(finished, small_dataset):
 
 
 def test_saved_model_predicts_images_as_the_reported_predictions(finished, small_dataset):
-    model = joblib.load(finished.run_dir / "model.joblib")
+    model = load_pipeline(finished.run_dir / "model.skops")
     predicted = model.predict(small_dataset.test.images)
     with open(finished.run_dir / "test_predictions.csv") as f:
         rows = list(csv.DictReader(f))
@@ -111,8 +111,8 @@ def test_interrupted_search_resumes_to_the_same_result(
     assert scores(resumed.records) == scores(finished.records)
     assert resumed.best["key"] == finished.best["key"]
     assert resumed.metrics["accuracy"] == finished.metrics["accuracy"]
-    ours = joblib.load(out / "model.joblib").predict(small_dataset.test.images)
-    theirs = joblib.load(finished.run_dir / "model.joblib").predict(small_dataset.test.images)
+    ours = load_pipeline(out / "model.skops").predict(small_dataset.test.images)
+    theirs = load_pipeline(finished.run_dir / "model.skops").predict(small_dataset.test.images)
     np.testing.assert_array_equal(ours, theirs)
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import joblib
 import numpy as np
 import pytest
 
 from fer_classic.classical import grid_search
+from fer_classic.classical.persistence import load_pipeline
 from fer_classic.data import FERDataset, dataset_from_arrays, load_dataset
 
 pytestmark = [pytest.mark.real_data, pytest.mark.slow]
@@ -39,6 +39,6 @@ def test_hog_svm_and_knn_beat_chance_on_real_faces(fer_subset, tmp_path):
     # Seven classes, the largest (happy) a quarter of the images: chance is well below 30%.
     assert result.best["score"] > 0.3
     assert result.metrics["accuracy"] > 0.3
-    model = joblib.load(result.run_dir / "model.joblib")
+    model = load_pipeline(result.run_dir / "model.skops")
     predicted = model.predict(fer_subset.test.images)
     assert np.mean(predicted == fer_subset.test.labels) == pytest.approx(result.metrics["accuracy"])

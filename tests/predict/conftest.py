@@ -6,16 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import cv2
-import joblib
 import numpy as np
 import pytest
 import skimage.data
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import FunctionTransformer, MinMaxScaler
+from sklearn.preprocessing import MinMaxScaler
 from sklearn.svm import SVC
 
+from fer_classic.classical.persistence import save_pipeline
 from fer_classic.data import make_synthetic
+from fer_classic.features import PixelFeatures
 from fer_classic.files import write_json_atomic
 from fer_classic.runs import make_manifest
 
@@ -32,13 +33,13 @@ def write_run(run_dir: Path, classifier, n_per_class: int = 10) -> Path:
     """A classical run directory: a pixels pipeline fitted on synthetic faces."""
     data = make_synthetic(n_per_class)
     pipeline = make_pipeline(
-        FunctionTransformer(np.reshape, kw_args={"shape": (-1, 48 * 48)}),
+        PixelFeatures(),
         MinMaxScaler(),
         classifier,
     )
     pipeline.fit(data.train.images, data.train.labels)
     run_dir.mkdir(parents=True)
-    joblib.dump(pipeline, run_dir / "model.joblib")
+    save_pipeline(pipeline, run_dir / "model.skops")
     write_json_atomic(
         run_dir / "manifest.json", make_manifest("classical", seed=0, data=data.describe())
     )

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
-import joblib
 import numpy as np
 import pytest
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.svm import SVC
 
+from fer_classic.classical.persistence import load_pipeline, save_pipeline
 from fer_classic.data import CLASS_NAMES, make_synthetic
 from fer_classic.errors import RunError
 from fer_classic.inference import Classifier, load_model
@@ -32,9 +32,9 @@ def test_classical_run_gives_probabilities(knn_run):
     assert proba.dtype == np.float32 and proba.shape == (len(faces), 7)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
     np.testing.assert_array_equal(
-        model.predict(faces), joblib.load(knn_run / "model.joblib").predict(faces)
+        model.predict(faces), load_pipeline(knn_run / "model.skops").predict(faces)
     )
-    assert load_model(knn_run / "model.joblib").class_names == CLASS_NAMES
+    assert load_model(knn_run / "model.skops").class_names == CLASS_NAMES
 
 
 def test_svm_without_probabilities_gives_decision_scores(svm_run):
@@ -44,7 +44,7 @@ def test_svm_without_probabilities_gives_decision_scores(svm_run):
     faces = _faces()
     scores = model.predict_proba(faces)
     assert scores.shape == (len(faces), 7)
-    pipeline = joblib.load(svm_run / "model.joblib")
+    pipeline = load_pipeline(svm_run / "model.skops")
     np.testing.assert_allclose(scores, pipeline.decision_function(faces), rtol=1e-5)
     np.testing.assert_array_equal(model.predict(faces), pipeline.predict(faces))
 
@@ -59,7 +59,7 @@ def test_calibrated_svm_says_calibrated(tmp_path):
 def test_class_names_come_from_the_manifest(tmp_path, knn_run):
     run = tmp_path / "renamed"
     run.mkdir()
-    (run / "model.joblib").write_bytes((knn_run / "model.joblib").read_bytes())
+    (run / "model.skops").write_bytes((knn_run / "model.skops").read_bytes())
     manifest = json.loads((knn_run / "manifest.json").read_text())
     manifest["data"]["class_names"] = [f"c{i}" for i in range(7)]
     (run / "manifest.json").write_text(json.dumps(manifest))
@@ -90,7 +90,7 @@ def _manifest(run, kind):
         (lambda p: p / "missing", "no such file or directory"),
         (lambda p: p, "not a run directory"),
         (lambda p: _manifest(p / "report", "report"), "is not a model"),
-        (lambda p: _manifest(p / "unfinished", "classical"), "without model.joblib"),
+        (lambda p: _manifest(p / "unfinished", "classical"), "without model.skops"),
     ],
     ids=["missing", "plain-folder", "other-kind", "unfinished"],
 )
@@ -101,8 +101,8 @@ def test_not_a_model_is_a_run_error(tmp_path, make, message):
 
 def test_broken_model_file_is_a_run_error(tmp_path):
     run = _manifest(tmp_path / "broken", "classical")
-    (run / "model.joblib").write_bytes(b"not a pickle")
-    with pytest.raises(RunError, match=r"model\.joblib: cannot be loaded"):
+    (run / "model.skops").write_bytes(b"not a pickle")
+    with pytest.raises(RunError, match=r"model\.skops: not a readable skops file"):
         load_model(run)
     other = tmp_path / "notes.txt"
     other.write_text("hello")
@@ -113,9 +113,9 @@ def test_broken_model_file_is_a_run_error(tmp_path):
 def test_model_that_does_not_take_faces_is_a_run_error(tmp_path):
     run = _manifest(tmp_path / "flat", "classical")
     data = make_synthetic(2)
-    joblib.dump(
+    save_pipeline(
         SVC().fit(data.train.images.reshape(len(data.train.images), -1), data.train.labels),
-        run / "model.joblib",
+        run / "model.skops",
     )
     with pytest.raises(RunError, match="does not take uint8 48x48 images"):
         load_model(run)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import joblib
 import numpy as np
 import pytest
 from sklearn.neighbors import KNeighborsClassifier
@@ -18,6 +17,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
+from fer_classic.classical.persistence import save_pipeline
 from fer_classic.data import FERDataset, make_synthetic
 from fer_classic.features.pixels import PixelFeatures
 from fer_classic.files import write_json_atomic
@@ -68,7 +68,7 @@ def write_classical_run(run_dir: Path, classifier, dataset: FERDataset) -> Path:
     write_json_atomic(
         run_dir / "manifest.json", make_manifest("classical", seed=0, data=dataset.describe())
     )
-    joblib.dump(pipeline, run_dir / "model.joblib")
+    save_pipeline(pipeline, run_dir / "model.skops")
     if hasattr(pipeline, "predict_proba"):
         proba = pipeline.predict_proba(dataset.test.images)
     else:  # an SVM without probabilities: its decision scores, as the runs record them

@@ -65,7 +65,7 @@ def test_sizes_say_what_the_models_store(report, synthetic):
     knn, svm = report[0].models
     assert f"{len(synthetic.train)} training samples x 576 features kept" in knn.stored
     assert "support vectors x 576 features" in svm.stored
-    assert knn.model_file == "model.joblib" and knn.model_bytes > 0
+    assert knn.model_file == "model.skops" and knn.model_bytes > 0
     assert (knn.summary, svm.summary) == ("pixels / KNeighborsClassifier", "pixels / SVC")
 
 
@@ -125,7 +125,7 @@ def test_mixed_test_splits_allowed_with_a_notice_everywhere(knn_run, other_split
 
 def test_foreign_model_file_is_flagged(knn_run, svm_run, tmp_path):
     run = shutil.copytree(knn_run, tmp_path / "swapped")
-    shutil.copy(svm_run / "model.joblib", run / "model.joblib")
+    shutil.copy(svm_run / "model.skops", run / "model.skops")
     comparison, _ = compare([run], tmp_path / "out", latency_images=5, warmup=0)
     assert any("is the model file the run's own?" in w for w in comparison.warnings)
 
@@ -161,9 +161,9 @@ def test_data_that_moved(synthetic, tmp_path):
 
 def test_corrupt_model_file_is_refused_by_name(knn_run, tmp_path):
     run = shutil.copytree(knn_run, tmp_path / "corrupt")
-    model = run / "model.joblib"
+    model = run / "model.skops"
     model.write_bytes(model.read_bytes()[:100])
-    with pytest.raises(RunError, match=f"{model}: cannot be loaded"):
+    with pytest.raises(RunError, match=f"{model}: not a readable skops file"):
         compare([run], tmp_path / "out")
 
 

@@ -49,8 +49,8 @@ def test_unfinished_run_without_metrics(run_copy):
 
 
 def test_run_without_model(run_copy):
-    (run_copy / "model.joblib").unlink()
-    with pytest.raises(RunError, match=r"no model\.joblib"):
+    (run_copy / "model.skops").unlink()
+    with pytest.raises(RunError, match=r"no model\.skops"):
         read_run(run_copy)
 
 
