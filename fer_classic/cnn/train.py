@@ -5,9 +5,10 @@ The run directory's files are listed in :mod:`.run_dir`. Each epoch writes
 ``history.csv``, then ``checkpoint.json``, each atomically: an interrupted run
 resumes (``resume=True``) from the last epoch whose ``checkpoint.json`` was
 written, with its weights, optimizer state (moments, step count, learning rate)
-and schedule counters. The order of the shuffled batches and the augmentation
-after a resume differ from an uninterrupted run, and an interrupt between the
-writes of one epoch makes the resumed run repeat it.
+and schedule counters. Each epoch's batch order, augmentation and dropout are
+drawn from (seed, epoch) (:mod:`.streams`), so that the resumed run trains as
+the uninterrupted one would have; an interrupt between the writes of one epoch
+makes the resumed run repeat it.
 
 Training runs on any Keras backend; it takes NumPy arrays, so it also runs where
 TensorFlow is absent (JAX on a GPU). Export to TensorFlow Lite needs TensorFlow:
@@ -52,6 +53,7 @@ from .run_dir import (
     training_device,
     unused_gpu_warning,
 )
+from .streams import EpochBatches, EpochStreams
 
 #: Training images used to calibrate the int8 export.
 N_REPRESENTATIVE = 1000
@@ -261,7 +263,7 @@ def _fit(
     time_limit: float | None,
     verbose: bool,
 ) -> dict[str, Any]:
-    keras.utils.set_random_seed(config.seed + state["epoch"])
+    keras.utils.set_random_seed(config.seed)  # the initial weights
     state = {**state, "stop_reason": ""}
     n_classes = len(dataset.class_names)
     x_train = to_model_input(dataset.train.images, config.channels)
@@ -280,19 +282,20 @@ def _fit(
     recorder = EpochRecorder(
         run_dir, config, state, net_name=config.arch, time_limit=time_limit, verbose=verbose
     )
+    weights = None
+    if config.class_weights:
+        per_class = class_weights(dataset.train.labels, n_classes)
+        weights = np.array([per_class[c] for c in range(n_classes)], dtype=np.float32)
+        weights = weights[dataset.train.labels]
+    batches = EpochBatches(x_train, y_train, config.batch_size, config.seed, weights)
     model.fit(
-        x_train,
-        y_train,
-        batch_size=config.batch_size,
+        batches,
         epochs=config.epochs,
         initial_epoch=state["epoch"],
         validation_data=(x_val, y_val),
-        class_weight=class_weights(dataset.train.labels, n_classes)
-        if config.class_weights
-        else None,
-        shuffle=True,
+        shuffle=False,  # the batches' own order, drawn from (seed, epoch)
         verbose=0,
-        callbacks=[recorder],
+        callbacks=[EpochStreams(config.seed, batches), recorder],
     )
     return recorder.state
 

@@ -125,3 +125,46 @@ def test_optimizers_follow_the_configuration():
     assert isinstance(adamw, keras.optimizers.AdamW)
     assert adamw.weight_decay == pytest.approx(1e-4)
     assert type(build_optimizer(TINY_COMPACT, 10)) is keras.optimizers.Adam
+
+
+@pytest.mark.slow
+def test_a_resumed_run_is_the_run_it_continues(tiny_dataset, tmp_path):
+    # Augmentation (with erasing), dropout and shuffling on: every random stream counts.
+    config = replace(
+        TINY_COMPACT, epochs=3, augment=True, random_erasing=0.3, dropout=0.2, class_weights=True
+    )
+    whole = tmp_path / "whole"
+    train_cnn(tiny_dataset, whole, config, export=False, verbose=False)
+    again = tmp_path / "again"
+    train_cnn(tiny_dataset, again, config, export=False, verbose=False)
+    cut = tmp_path / "cut"
+    first = train_cnn(tiny_dataset, cut, config, export=False, time_limit=1e-6, verbose=False)
+    assert first.epochs_done == 1
+    train_cnn(tiny_dataset, cut, config, resume=True, export=False, verbose=False)
+
+    def curve(run_dir):
+        with open(run_dir / HISTORY, newline="") as f:
+            return [(row["loss"], row["val_loss"]) for row in csv.DictReader(f)]
+
+    assert curve(again) == curve(whole)  # the machine is deterministic
+    assert curve(cut) == curve(whole)
+    final = [keras.saving.load_model(r / CHECKPOINT).get_weights() for r in (whole, cut)]
+    for a, b in zip(*final, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_epoch_streams_depend_on_seed_and_epoch_only():
+    from fer_classic.cnn.streams import EpochBatches, epoch_seed
+
+    x = np.arange(10, dtype=np.float32).reshape(10, 1, 1, 1)
+    y = np.eye(10, dtype=np.float32)
+
+    def epoch_rows(batches, epoch):
+        batches.start_epoch(epoch)
+        return [batches[i][0].ravel().tolist() for i in range(len(batches))]
+
+    batches = EpochBatches(x, y, batch_size=4, seed=7)
+    first, second = epoch_rows(batches, 0), epoch_rows(batches, 1)
+    assert epoch_rows(EpochBatches(x, y, batch_size=4, seed=7), 1) == second
+    assert first != second and sorted(v for batch in first for v in batch) == list(range(10))
+    assert epoch_seed(7, 1) == epoch_seed(7, 1) != epoch_seed(7, 2) != epoch_seed(8, 1)
