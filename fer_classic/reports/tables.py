@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -171,19 +172,39 @@ def method_line(method: dict[str, Any]) -> str:
     )
 
 
+#: Characters that Markdown reads as formatting or as a table's column separator.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|])")
+
+
+def markdown_text(text: str) -> str:
+    """``text`` with Markdown's special characters escaped, for a table cell or a line."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def _markdown_rows(rows: list[list[str]]) -> list[list[str]]:
+    return [[markdown_text(cell) for cell in row] for row in rows]
+
+
 def markdown(comparison: Comparison) -> str:
-    """The whole comparison as Markdown: notices, main, per-class F1, details, method."""
+    """The whole comparison as Markdown: notices, main, per-class F1, details, method.
+
+    Names and texts are escaped, so that a run named ``a|b`` or ``*x*`` reads as itself.
+    """
     out = ["# fer-classic comparison", ""]
-    out += [f"> **{alert}**" + "\n" for alert in comparison.alerts]
-    out += [render_table(main_rows(comparison), MAIN_HEADERS, "github", 3), ""]
+    out += [f"> **{markdown_text(alert)}**" + "\n" for alert in comparison.alerts]
+    out += [render_table(_markdown_rows(main_rows(comparison)), MAIN_HEADERS, "github", 3), ""]
     f1 = f1_rows(comparison)
     if f1:
         out += ["## Per-class F1 (measured models)", ""]
-        out += [render_table(f1, ["model", *comparison.class_names], "github", 1), ""]
+        headers = ["model", *map(markdown_text, comparison.class_names)]
+        out += [render_table(_markdown_rows(f1), headers, "github", 1), ""]
     out += ["## Models", ""]
-    out += [render_table(detail_rows(comparison), DETAIL_HEADERS, "github"), ""]
-    out += ["## Method", "", method_line(comparison.method), ""]
-    out += [f"- {key}: {plain_value(value)}" for key, value in sorted(comparison.method.items())]
+    out += [render_table(_markdown_rows(detail_rows(comparison)), DETAIL_HEADERS, "github"), ""]
+    out += ["## Method", "", markdown_text(method_line(comparison.method)), ""]
+    out += [
+        f"- {markdown_text(key)}: {markdown_text(plain_value(value))}"
+        for key, value in sorted(comparison.method.items())
+    ]
     return "\n".join(out) + "\n"
 
 

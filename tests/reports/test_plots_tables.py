@@ -9,6 +9,7 @@ from fer_classic.reports.literature import literature_rows
 from fer_classic.reports.plots import pareto_front
 from fer_classic.reports.results import Comparison, ModelResult
 from fer_classic.reports.tables import (
+    MAIN_HEADERS,
     csv_text,
     format_bytes,
     format_seconds,
@@ -92,3 +93,13 @@ def test_alerts_lead_every_text_output(comparison):
     header, first = csv_text(comparison).splitlines()[:2]
     assert header.endswith(",alerts,f1_a,f1_b")
     assert first.endswith("NOTICE ONE | warning two,0.5,0.25")
+
+
+def test_markdown_escapes_names_and_texts(comparison):
+    from dataclasses import replace
+
+    odd = replace(comparison.models[0], name="a|b *x*", notes=["see [here](x) <b>"])
+    text = markdown(replace(comparison, models=[odd]))
+    assert r"a\|b \*x\*" in text and r"see \[here\](x) \<b\>" in text
+    row = next(line for line in text.splitlines() if r"a\|b" in line)
+    assert row.count(" | ") == len(MAIN_HEADERS) - 1  # the name stays in its column
