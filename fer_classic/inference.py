@@ -38,7 +38,7 @@ from threadpoolctl import ThreadpoolController
 from .data.images import IMAGE_SIZE
 from .data.labels import CLASS_NAMES
 from .data.validation import check_images
-from .errors import RunError
+from .errors import ParameterError, RunError
 from .files import read_json
 from .runs import CLASSICAL_MODEL, LEGACY_CLASSICAL_MODEL, MANIFEST
 
@@ -210,6 +210,50 @@ class _CnnClassifier(Classifier):
 
     def _scores(self, images: np.ndarray) -> np.ndarray:
         return self.model.predict_proba(images)
+
+
+#: Test-time augmentations :func:`with_tta` knows: the views whose scores it averages.
+TTA_VIEWS = {"flip": ("the face", "its mirror image")}
+
+
+class _TTAClassifier(Classifier):
+    """Scores averaged over views of each face (:func:`with_tta`)."""
+
+    def __init__(self, base: Any, tta: str) -> None:
+        self.base = base
+        self.tta = tta
+        self.name = f"{getattr(base, 'name', None) or base.source} + {tta} TTA"
+        self.source = base.source
+        self.class_names = base.class_names
+        self.probability_kind = base.probability_kind
+
+    def _scores(self, images: np.ndarray) -> np.ndarray:
+        mirrored = np.ascontiguousarray(images[:, :, ::-1])
+        return (self.base.predict_proba(images) + self.base.predict_proba(mirrored)) / 2
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), "tta": self.tta}
+
+
+def with_tta(model: Any, tta: str | None) -> Any:
+    """``model`` with test-time augmentation ``tta``; None returns it as it is.
+
+    ``model`` is a :class:`Classifier`, or any object with ``predict_proba``,
+    ``source``, ``class_names`` and ``probability_kind`` (a loaded CNN).
+
+    ``"flip"`` averages the scores of each face and of its mirror image (left and
+    right swapped), which costs two predictions per face.
+
+    Raises
+    ------
+    ParameterError
+        ``tta`` is not one of :data:`TTA_VIEWS`.
+    """
+    if tta is None:
+        return model
+    if tta not in TTA_VIEWS:
+        raise ParameterError("tta", f"unknown {{name}} {tta!r}; valid: {', '.join(TTA_VIEWS)}")
+    return _TTAClassifier(model, tta)
 
 
 def load_model(

@@ -78,6 +78,20 @@ def add_n_jobs_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_tta_option(parser: argparse.ArgumentParser) -> None:
+    """``--tta``: test-time augmentation, reported beside the plain figures."""
+    from ..inference import TTA_VIEWS
+
+    parser.add_argument(
+        "--tta",
+        choices=sorted(TTA_VIEWS),
+        help=(
+            "test-time augmentation: flip averages the scores of each face and of its "
+            "mirror image (two predictions per face)"
+        ),
+    )
+
+
 def add_trust_pickle_option(parser: argparse.ArgumentParser) -> None:
     """``--trust-pickle``: read classical runs saved as a pickle by older versions."""
     parser.add_argument(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..errors import FerClassicError
 from ..reports.compare import MIN_LATENCY_IMAGES, compare, print_log
-from .common import add_trust_pickle_option
+from .common import add_trust_pickle_option, add_tta_option
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -76,6 +76,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="compare runs scored on different test splits (a warning in every output)",
     )
+    add_tta_option(parser)
     add_trust_pickle_option(parser)
     parser.set_defaults(func=run)
 
@@ -97,6 +98,7 @@ def run(args: argparse.Namespace) -> int:
         peer_fer=args.peer_fer,
         allow_mixed=args.allow_mixed,
         trust_pickle=args.trust_pickle,
+        tta=args.tta,
         log=print_log,
     )
     print(paths["text"].read_text(encoding="utf-8"), end="")

@@ -10,7 +10,7 @@ from ..cnn.evaluate import SUBSETS, evaluate_model, format_scores, load_run_data
 from ..errors import FerClassicError
 from ..files import check_writable_file, read_json, write_json_atomic
 from ..runs import MANIFEST
-from .common import add_data_options, add_trust_pickle_option, load_data_from_args
+from .common import add_data_options, add_trust_pickle_option, add_tta_option, load_data_from_args
 
 VARIANTS = ("keras", "float32", "int8")
 
@@ -58,12 +58,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--out", type=Path, metavar="FILE.json", help="also write the scores as JSON"
     )
+    add_tta_option(parser)
     add_trust_pickle_option(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..inference import load_model
+    from ..inference import load_model, with_tta
 
     if args.model in VARIANTS:
         raise FerClassicError(
@@ -104,6 +105,12 @@ def run(args: argparse.Namespace) -> int:
     split_name = "all" if args.subset == "all" else getattr(dataset, args.subset).source_name
     title = f"{model.source} on {dataset.raw.source} ({split_name})"
     print(format_scores(scores, title))
+    if args.tta is not None:
+        # Beside the plain figures, never instead of them.
+        augmented = evaluate_model(with_tta(model, args.tta), dataset, args.subset)
+        print()
+        print(format_scores(augmented, f"{title}, {args.tta} test-time augmentation"))
+        scores["tta"] = {args.tta: augmented}
     if args.out is not None:
         write_json_atomic(args.out, scores)
     return 0

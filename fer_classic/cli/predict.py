@@ -10,9 +10,9 @@ from typing import Any
 
 from tabulate import tabulate
 
-from ..inference import load_model
+from ..inference import load_model, with_tta
 from ..predict import DETECTORS, FORMATS, PredictionResult, predict
-from .common import add_trust_pickle_option
+from .common import add_trust_pickle_option, add_tta_option
 
 #: Rows of the summary table printed before "... more in the output file".
 MAX_ROWS = 40
@@ -106,12 +106,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="record unreadable images and videos and go on, instead of stopping",
     )
+    add_tta_option(parser)
     add_trust_pickle_option(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    classifier = load_model(args.model, trust_pickle=args.trust_pickle)
+    classifier = with_tta(load_model(args.model, trust_pickle=args.trust_pickle), args.tta)
     if args.model is None:
         print(f"no --model given: using the {classifier.name}", file=sys.stderr)
     with warnings.catch_warnings(record=True) as caught:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ import numpy as np
 
 from ..data import Split
 from ..files import check_writable_dir, write_text_atomic
-from ..inference import Classifier, load_model
+from ..inference import TTA_VIEWS, Classifier, load_model, with_tta
 from ..runs import TFLITE_MODELS
 from . import html, peers, plots, tables
 from .describe import describe_cnn, describe_pipeline, summarize_pipeline
@@ -78,6 +78,7 @@ def measure_runs(
     peer_fer: str | Path | None = None,
     allow_mixed: bool = False,
     trust_pickle: bool = False,
+    tta: str | None = None,
     log: Log | None = None,
 ) -> Comparison:
     """Measure the runs' models on their test images, side by side, on this machine.
@@ -109,6 +110,10 @@ def measure_runs(
     trust_pickle : bool
         Read classical runs of older versions saved as a pickle (``model.joblib``),
         which runs any code it holds (:mod:`fer_classic.classical.persistence`).
+    tta : {"flip"}, optional
+        Also measure every model with this test-time augmentation
+        (:func:`fer_classic.inference.with_tta`), as rows of their own beside the
+        plain ones, latency included.
     log : callable, optional
         Receives one line per step, for progress.
 
@@ -133,6 +138,8 @@ def measure_runs(
         pending = [p for run in run_list for p in _run_models(run, tflite, trust_pickle, warnings)]
         if peer_fer is not None:
             pending += _peer_models(peer_fer, tmp, threads, run_list[0], warnings)
+        if tta is not None:
+            pending += [_with_tta(p, tta) for p in pending]
         method["litert_threads"] = _litert_threads(pending, threads, warnings)
         method["predict_calls"] = (
             "each model's own predict path: scikit-learn pipelines' predict_proba (or "
@@ -226,6 +233,16 @@ class _Pending:
     class_names: tuple[str, ...]
     split_key: str
     recorded: TestPredictions | None = None  # the run's own predictions of this model file
+
+
+def _with_tta(pending: _Pending, tta: str) -> _Pending:
+    """The same model measured with test-time augmentation, as a row of its own."""
+    result = replace(pending.result, name=f"{pending.result.name} + {tta} TTA")
+    views = " and ".join(TTA_VIEWS[tta])
+    result.notes = [*pending.result.notes, f"test-time augmentation: mean scores of {views}"]
+    return replace(
+        pending, result=result, classifier=with_tta(pending.classifier, tta), recorded=None
+    )
 
 
 def _load_splits(

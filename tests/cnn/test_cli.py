@@ -177,3 +177,15 @@ def test_warnings_reach_the_user_as_one_line(image_folder, tmp_path, capsys):
     warnings = [line for line in err.splitlines() if "contempt" in line]
     assert len(warnings) == 1 and warnings[0].startswith("fer-classic: warning: ")
     assert "UserWarning" not in err and ".py:" not in err
+
+
+def test_evaluate_reports_tta_beside_the_plain_figures(image_folder, trained_run, tmp_path, capsys):
+    scores = tmp_path / "scores.json"
+    data = ["--data", str(image_folder), "--split", "stratified"]
+    argv = ["evaluate", str(trained_run), *data, "--tta", "flip", "--out", str(scores)]
+    assert _main(argv) == 0
+    printed = capsys.readouterr().out
+    assert printed.count("confusion matrix") == 2 and "flip test-time augmentation" in printed
+    result = json.loads(scores.read_text())
+    assert "accuracy" in result and set(result["tta"]) == {"flip"}
+    assert result["tta"]["flip"]["n"] == result["n"]

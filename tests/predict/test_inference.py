@@ -180,3 +180,28 @@ def test_sklearn_predict_is_the_estimators_own_decision():
     classifier = SklearnClassifier(model)
     expected = model.predict(ds.test.images)
     np.testing.assert_array_equal(classifier.predict(ds.test.images), expected)
+
+
+class _LeftDetector(Classifier):
+    """Scores that say how bright the left half of each face is: not mirror-symmetric."""
+
+    name, source, class_names, probability_kind = "left", "test", ("left", "right"), "softmax"
+
+    def _scores(self, images):
+        left = images[:, :, :24].mean(axis=(1, 2)) / 255
+        return np.stack([left, 1 - left], axis=1)
+
+
+def test_flip_tta_averages_the_face_and_its_mirror_image():
+    from fer_classic.inference import with_tta
+
+    faces = _faces()
+    plain = _LeftDetector()
+    flipped = with_tta(plain, "flip")
+    expected = (plain.predict_proba(faces) + plain.predict_proba(faces[:, :, ::-1])) / 2
+    np.testing.assert_allclose(flipped.predict_proba(faces), expected, rtol=1e-6)
+    assert not np.allclose(flipped.predict_proba(faces), plain.predict_proba(faces))
+    assert flipped.name == "left + flip TTA" and flipped.describe()["tta"] == "flip"
+    assert with_tta(plain, None) is plain
+    with pytest.raises(ValueError, match="unknown tta 'crops'; valid: flip"):
+        with_tta(plain, "crops")

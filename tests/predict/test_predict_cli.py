@@ -248,3 +248,13 @@ def test_the_speed_line_names_the_frame_size():
     result.inputs.append({"input": "b.jpg", "width": 3000, "height": 4000})
     result.speed = {**speed, "frames": 2, "mean_frame_pixels": 12_000_000}
     assert "2 frames of 12.00 megapixels on average" in speed_line(result)
+
+
+def test_predict_with_flip_tta_says_so(photos, knn_run, tmp_path, capsys):
+    out = tmp_path / "o"
+    status, stdout, _ = _run(
+        capsys, photos / "astronaut.png", "--model", knn_run, "--tta", "flip", "--out", out
+    )
+    assert status == 0 and "+ flip TTA" in stdout
+    report = json.loads((out / "predictions.json").read_text())
+    assert report["model"]["tta"] == "flip"

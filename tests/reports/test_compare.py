@@ -208,3 +208,12 @@ def test_a_fine_tuned_cnn_counts_the_training_of_its_initial_weights():
     assert describe_cnn({"architecture": "net", "epochs": 5}, {"epochs_done": 5}) == (
         "net (5 epochs)"
     )
+
+
+def test_tta_rows_are_measured_beside_the_plain_ones(knn_run, tmp_path):
+    comparison, _ = compare([knn_run], tmp_path / "out", latency_images=5, warmup=0, tta="flip")
+    plain, flipped = comparison.models
+    assert flipped.name == f"{plain.name} + flip TTA"
+    assert flipped.latency_median_ms is not None and flipped.accuracy is not None
+    assert any("test-time augmentation" in note for note in flipped.notes)
+    assert not any("model file" in w for w in comparison.warnings)  # not checked as the run's own
