@@ -96,17 +96,45 @@ def check_writable_file(path: str | os.PathLike[str]) -> Path:
     return path
 
 
-def remove_temporary_files(folder: str | os.PathLike[str]) -> list[Path]:
+#: Age after which a temporary file in a shared folder (a cache) counts as left by a
+#: dead writer: far longer than any single write takes.
+STALE_SECONDS = 3600.0
+
+
+def remove_temporary_files(
+    folder: str | os.PathLike[str], *, older_than: float = 0.0
+) -> list[Path]:
     """Remove what interrupted writers of :func:`atomic_path` left in ``folder``.
 
-    Call only while no other process writes there (holding its run lock).
-    Returns the files removed.
+    Parameters
+    ----------
+    folder : path-like
+    older_than : float
+        Only files (and temporary folders) last modified this many seconds ago or
+        earlier: 0 where no other process writes there (under a run lock),
+        :data:`STALE_SECONDS` in a shared cache.
+
+    Returns
+    -------
+    list of Path
+        What was removed.
     """
+    import shutil
+    import time
+
     removed = []
+    now = time.time()
     for leftover in Path(folder).glob(f".*{TEMPORARY_MARK}*"):
-        if leftover.is_file():
-            leftover.unlink()
-            removed.append(leftover)
+        try:
+            if now - leftover.stat().st_mtime < older_than:
+                continue
+            if leftover.is_dir():
+                shutil.rmtree(leftover)
+            else:
+                leftover.unlink()
+        except OSError:
+            continue  # gone already, or another process's
+        removed.append(leftover)
     return removed
 
 

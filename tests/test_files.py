@@ -71,3 +71,22 @@ def test_taking_a_run_lock_removes_what_interrupted_writers_left(tmp_path):
     with run_lock(tmp_path):
         assert not leftover.exists()
     assert (tmp_path / "metrics.json").exists()
+
+
+def test_caches_remove_stale_leftovers_only(tmp_path):
+    import os
+    import time
+
+    from fer_classic.files import STALE_SECONDS, TEMPORARY_MARK, remove_temporary_files
+
+    old = tmp_path / f".hog-abc{TEMPORARY_MARK}x1.npy"
+    old_dir = tmp_path / f".key{TEMPORARY_MARK}x2"
+    fresh = tmp_path / f".lbp-abc{TEMPORARY_MARK}x3.npy"  # perhaps another process's write
+    old.write_text("x")
+    old_dir.mkdir()
+    fresh.write_text("x")
+    long_ago = time.time() - 2 * STALE_SECONDS
+    for path in (old, old_dir):
+        os.utime(path, (long_ago, long_ago))
+    removed = remove_temporary_files(tmp_path, older_than=STALE_SECONDS)
+    assert sorted(removed) == sorted([old, old_dir]) and fresh.exists()

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..files import write_json_atomic
+from ..files import STALE_SECONDS, TEMPORARY_MARK, remove_temporary_files, write_json_atomic
 from .dataset import RawData
 
 #: Bump when decoding changes, so that old cache entries are ignored.
@@ -98,7 +98,7 @@ def store_entry(cache_dir: Path, key: str, raw: RawData) -> Path:
     """Write a decoded data set under ``key``, atomically; returns its folder."""
     folder = cache_dir / "data" / key
     folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{key}."))
+    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{key}{TEMPORARY_MARK}"))
     try:
         for name in ("images", "labels", "usage"):
             np.save(tmp / f"{name}.npy", getattr(raw, name))
@@ -117,4 +117,5 @@ def store_entry(cache_dir: Path, key: str, raw: RawData) -> Path:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+    remove_temporary_files(folder.parent, older_than=STALE_SECONDS)
     return folder

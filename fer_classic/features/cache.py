@@ -32,7 +32,7 @@ from sklearn.pipeline import FeatureUnion
 from .. import __version__
 from ..data.cache import default_cache_dir
 from ..data.dataset import hash_arrays
-from ..files import atomic_path
+from ..files import STALE_SECONDS, atomic_path, remove_temporary_files
 from ._validation import as_images
 
 #: Bump when an extractor's output changes while its parameters stay the same.
@@ -102,6 +102,7 @@ def _store(path: Path, features: np.ndarray) -> None:
             np.save(f, features, allow_pickle=False)
             f.flush()
             os.fsync(f.fileno())
+    remove_temporary_files(path.parent, older_than=STALE_SECONDS)
 
 
 def cached_transform(

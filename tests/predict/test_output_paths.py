@@ -48,6 +48,8 @@ def test_commands_refuse_bad_output_paths_up_front(knn_run, tmp_path, capsys):
     assert main(["grid-search", "--features", "pixels", "--models", "knn",
                  "--out", str(file)]) == 2  # fmt: skip
     assert "cannot be used as a run directory" in _error(capsys)
+    assert main(["train-cnn", "--arch", "compact", "--epochs", "3", "--out", str(file)]) == 2
+    assert "cannot be used as a run directory" in _error(capsys)
 
 
 def test_predict_refuses_a_file_as_its_output_folder(photos, knn_run, tmp_path, capsys):
