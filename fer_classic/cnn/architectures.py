@@ -72,6 +72,16 @@ class Architecture:
 ARCHITECTURES: dict[str, Architecture] = {}
 
 
+def check_builder_arguments(input_shape: tuple[int, ...], num_classes: int, dropout: float) -> None:
+    """The checks every builder makes of its common arguments; ValueError naming the bad one."""
+    if len(input_shape) != 3 or input_shape[-1] not in (1, 3):
+        raise ValueError(f"input_shape must be (height, width, 1 or 3), got {input_shape}")
+    if num_classes < 2:
+        raise ValueError(f"num_classes must be at least 2, got {num_classes}")
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+
+
 def register_architecture(architecture: Architecture) -> Architecture:
     """Make ``architecture`` available by its name; return it.
 

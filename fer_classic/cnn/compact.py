@@ -26,6 +26,8 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from .architectures import check_builder_arguments
+
 #: Output channels of the residual blocks; each halves the image side.
 BLOCK_WIDTHS: tuple[int, ...] = (16, 48, 96, 128)
 
@@ -94,12 +96,7 @@ def build_compact(
         Maps float32 ``(batch, *input_shape)`` to class probabilities
         ``(batch, num_classes)``.
     """
-    if len(input_shape) != 3 or input_shape[-1] not in (1, 3):
-        raise ValueError(f"input_shape must be (height, width, 1 or 3), got {input_shape}")
-    if num_classes < 2:
-        raise ValueError(f"num_classes must be at least 2, got {num_classes}")
-    if not 0.0 <= dropout < 1.0:
-        raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+    check_builder_arguments(input_shape, num_classes, dropout)
     if not block_widths:
         raise ValueError("block_widths must name at least one block")
     inputs = keras.Input(shape=tuple(input_shape), name="image")
