@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from tabulate import tabulate
 
-from ..data import CLASS_NAMES, FERDataset
+from ..data import CLASS_NAMES, FERDataset, load_run_data
 from ..errors import DataError, RunError
 from ..files import read_json, write_text_atomic
 from ..metrics import classification_metrics
@@ -141,16 +141,13 @@ def load_run_dataset(
         The run has no manifest, its data source is not here, or the data there
         has changed since the run (another fingerprint).
     """
-    from ..data import load_dataset
-
     run_dir = Path(run_dir)
     data = read_json(run_dir / MANIFEST).get("data") or {}
-    source = None if data.get("synthetic") else data.get("source")
-    if source is not None and not Path(source).exists():
-        raise RunError(f"{run_dir}: its data set {source} is not here; name it with --data PATH")
-    dataset = load_dataset(
-        source, split=data.get("split", "auto"), seed=int(data.get("seed", 0)), cache_dir=cache_dir
-    )
+    try:
+        dataset = load_run_data(data, cache_dir=cache_dir)
+    except DataError as exc:
+        raise RunError(f"{run_dir}: {exc}") from None
+    source = data.get("source")
     if data.get("fingerprint") and dataset.fingerprint != data["fingerprint"]:
         raise RunError(
             f"{run_dir}: the data at {source or 'synthetic'} differs from the run's "

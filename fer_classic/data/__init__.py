@@ -9,7 +9,14 @@ from .cache import default_cache_dir
 from .dataset import FERDataset, RawData, Split
 from .images import IMAGE_SIZE, read_image, to_gray48
 from .labels import CLASS_NAMES, canonical_class
-from .load import dataset_from_arrays, detect_format, find_fer2013, load_dataset, load_raw
+from .load import (
+    dataset_from_arrays,
+    detect_format,
+    find_fer2013,
+    load_dataset,
+    load_raw,
+    load_run_data,
+)
 from .splits import SPLITS, stratified_indices
 from .synthetic import SYNTHETIC_NOTICE, make_synthetic
 from .validation import check_images
@@ -30,6 +37,7 @@ __all__ = [
     "find_fer2013",
     "load_dataset",
     "load_raw",
+    "load_run_data",
     "make_synthetic",
     "read_image",
     "stratified_indices",

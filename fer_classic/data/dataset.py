@@ -48,6 +48,9 @@ class RawData:
         fingerprint whatever the file format.
     skipped : int
         Unreadable images that were skipped.
+    generator : dict or None
+        For a data set a program draws (the synthetic one), the arguments that draw
+        it again (``n_per_class``, ``seed``); None for data read from files.
     """
 
     images: np.ndarray
@@ -59,6 +62,7 @@ class RawData:
     usage_names: tuple[str, str, str] = ("train", "val", "test")
     class_names: tuple[str, ...] = CLASS_NAMES
     skipped: int = 0
+    generator: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -125,6 +129,7 @@ class FERDataset:
             "source": self.raw.source,
             "format": self.raw.format,
             "synthetic": self.is_synthetic,
+            "generator": self.raw.generator,
             "split": self.split,
             "seed": self.seed,
             "fingerprint": self.fingerprint,

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -214,3 +217,64 @@ def dataset_from_arrays(
         class_names=tuple(class_names),
     )
     return split_raw(raw, split=split, seed=seed, val_fraction=val_fraction)
+
+
+#: How manifests written before ``generator`` was recorded name the synthetic set.
+_LEGACY_SYNTHETIC_SOURCE = re.compile(r"synthetic\(n_per_class=(\d+), seed=(\d+)\)")
+
+
+def load_run_data(
+    data: Mapping[str, Any],
+    *,
+    path: str | Path | None = None,
+    cache_dir: str | Path | None = None,
+) -> FERDataset:
+    """Load again the data set and split a run's manifest describes.
+
+    Parameters
+    ----------
+    data : mapping
+        ``manifest["data"]`` of a run (:meth:`FERDataset.describe`).
+    path : path, optional
+        Where the data set is now, if it moved since the run; default its
+        recorded ``source`` (a drawn data set is drawn again from ``generator``).
+    cache_dir : path, optional
+
+    Returns
+    -------
+    FERDataset
+        Not checked against the recorded fingerprints: each caller checks the
+        part it relies on.
+
+    Raises
+    ------
+    DataError
+        The data set is not where the manifest says (and no ``path`` is given).
+    """
+    split, seed = data.get("split", "auto"), int(data.get("seed", 0))
+    if path is None and data.get("format") == "synthetic":
+        generator = data.get("generator")
+        legacy = _LEGACY_SYNTHETIC_SOURCE.fullmatch(str(data.get("source", "")))
+        if generator is None and legacy is not None:
+            generator = {"n_per_class": int(legacy.group(1)), "seed": int(legacy.group(2))}
+        if generator is None:
+            raise DataError("the run's synthetic data set records no generator to draw it again")
+        return make_synthetic(**generator, split=split, split_seed=seed)
+    where = Path(path if path is not None else str(data.get("source", "")))
+    if path is None and data.get("format") == "fer2013-csv" and not where.is_absolute():
+        # Recorded relative to another working directory: FER-2013 where it is found here.
+        if not where.exists():
+            where = find_fer2013() or where
+    if not str(where) or not where.exists():
+        raise DataError(
+            f"{where}: the run's data set is not there; pass --data PATH with the data "
+            "it was trained on"
+        )
+    n_classes = len(data.get("class_names") or CLASS_NAMES)
+    return load_dataset(
+        where,
+        split=split,
+        seed=seed,
+        cache_dir=cache_dir,
+        extra_classes="keep" if n_classes > len(CLASS_NAMES) else "drop",
+    )

@@ -96,6 +96,7 @@ def make_synthetic(
         source=f"synthetic(n_per_class={n_per_class}, seed={seed})",
         format="synthetic",
         fingerprint=hash_arrays(images, labels, usage),
+        generator={"n_per_class": n_per_class, "seed": seed},
     )
     return split_raw(raw, split=split, seed=split_seed)
 

@@ -55,3 +55,20 @@ def test_split_fingerprints_identify_content():
     assert a.fingerprint == b.fingerprint != c.fingerprint
     assert len({a.train.fingerprint, a.val.fingerprint, a.test.fingerprint}) == 3
     assert a.describe()["counts"] == {"train": 98, "val": 14, "test": 28}
+
+
+def test_a_run_s_data_set_is_drawn_or_loaded_again_from_its_manifest():
+    from fer_classic.data import load_run_data
+
+    drawn = make_synthetic(n_per_class=6, seed=4, split="stratified", split_seed=2)
+    data = drawn.describe()
+    assert data["generator"] == {"n_per_class": 6, "seed": 4}
+    again = load_run_data(data)
+    assert (
+        again.fingerprint == drawn.fingerprint and again.test.fingerprint == drawn.test.fingerprint
+    )
+    # Manifests written before the generator was recorded name it in the source.
+    legacy = {k: v for k, v in data.items() if k != "generator"}
+    assert load_run_data(legacy).fingerprint == drawn.fingerprint
+    with pytest.raises(DataError, match="the run's data set is not there; pass --data PATH"):
+        load_run_data({"source": "/nowhere/fer2013.csv", "format": "fer2013-csv"})

@@ -25,7 +25,7 @@ def test_other_data_is_refused(synthetic, tmp_path):
 
 def test_missing_source(synthetic, tmp_path):
     data = dict(synthetic.describe(), source=str(tmp_path / "gone.csv"), format="fer2013-csv")
-    with pytest.raises(DataError, match=r"gone\.csv: the runs' data set is not there"):
+    with pytest.raises(DataError, match=r"gone\.csv: the run's data set is not there"):
         load_test_split(data)
 
 
