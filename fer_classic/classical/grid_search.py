@@ -95,9 +95,13 @@ def _make_transformer(
 
 
 def _feature_dimension(transformer: BaseEstimator, image_shape: tuple[int, int], spec: str) -> int:
+    sample = np.zeros((1, *image_shape), dtype=np.uint8)
     try:
-        fitted = transformer.fit(np.zeros((1, *image_shape), dtype=np.uint8))
-        return len(fitted.get_feature_names_out())
+        fitted = transformer.fit(sample)
+        try:
+            return len(fitted.get_feature_names_out())
+        except AttributeError:  # an extractor of the user's without feature names
+            return int(np.asarray(fitted.transform(sample)).shape[1])
     except ValueError as exc:
         raise FerClassicError(f"feature parameters of {spec!r}: {exc}") from None
 

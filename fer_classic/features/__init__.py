@@ -59,7 +59,7 @@ from .hog import HogFeatures, hog_features
 from .landmarks import MEASURES, LandmarkFeatures, landmark_features, landmark_points
 from .lbp import LbpFeatures, lbp_codes, lbp_features, n_lbp_bins
 from .pixels import PixelFeatures, pixel_features
-from .registry import FEATURES, make_features, parse_feature_spec
+from .registry import FEATURES, make_features, parse_feature_spec, register_extractor
 
 __all__ = [
     "FEATURES",
@@ -86,4 +86,5 @@ __all__ = [
     "n_lbp_bins",
     "parse_feature_spec",
     "pixel_features",
+    "register_extractor",
 ]

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import warnings
 from collections.abc import Mapping
+from importlib import metadata
 
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.pipeline import FeatureUnion
 
 from ._base import ImageFeatures
@@ -14,8 +18,9 @@ from .landmarks import LandmarkFeatures
 from .lbp import LbpFeatures
 from .pixels import PixelFeatures
 
-#: Name -> transformer class of the six extractors.
-FEATURES: dict[str, type[ImageFeatures]] = {
+#: Name -> transformer class of the extractors: the six built in, then those
+#: registered (:func:`register_extractor`, or the ``fer_classic.features`` entry points).
+FEATURES: dict[str, type[TransformerMixin]] = {
     "pixels": PixelFeatures,
     "hist": HistogramFeatures,
     "hog": HogFeatures,
@@ -23,6 +28,61 @@ FEATURES: dict[str, type[ImageFeatures]] = {
     "gabor": GaborFeatures,
     "landmarks": LandmarkFeatures,
 }
+
+#: The entry-point group through which installed packages register extractors:
+#: ``name = "package.module:TransformerClass"``.
+ENTRY_POINT_GROUP = "fer_classic.features"
+
+
+def register_extractor(name: str, transformer: type) -> type:
+    """Make a feature extractor usable by name in ``grid-search``, grid files and reports.
+
+    Parameters
+    ----------
+    name : str
+        What ``--features`` and grid files call it (letters, digits, ``_`` and
+        ``-``), alone or combined (``hog+name``).
+    transformer : class
+        A scikit-learn transformer whose instances map uint8 ``(N, 48, 48)``
+        images to float ``(N, D)`` features; its parameters (``get_params``) key
+        the feature cache, and a model file that holds it is trusted when loaded
+        by a process that registered it.
+
+    Returns
+    -------
+    The transformer class.
+
+    Raises
+    ------
+    ValueError
+        The name is taken or malformed, or the class is not a scikit-learn
+        transformer.
+    """
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", name):
+        raise ValueError(f"extractor name {name!r}: use letters, digits, '_' and '-'")
+    if name in FEATURES:
+        raise ValueError(f"an extractor named {name!r} is registered already")
+    if not (
+        isinstance(transformer, type)
+        and issubclass(transformer, BaseEstimator)
+        and hasattr(transformer, "transform")
+    ):
+        raise ValueError(f"{transformer!r} is not a scikit-learn transformer class")
+    FEATURES[name] = transformer
+    return transformer
+
+
+def _register_entry_points() -> None:
+    """Register the extractors that installed packages declare, warning about broken ones."""
+    for entry in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            register_extractor(entry.name, entry.load())
+        except Exception as exc:  # a third-party package: report, do not stop
+            warnings.warn(
+                f"entry point {entry.name} = {entry.value} of {ENTRY_POINT_GROUP}: "
+                f"not registered ({type(exc).__name__}: {exc})",
+                stacklevel=2,
+            )
 
 
 def parse_feature_spec(spec: str) -> list[str]:
@@ -76,3 +136,6 @@ def make_features(
     if len(extractors) == 1:
         return extractors[0][1]
     return FeatureUnion(extractors)
+
+
+_register_entry_points()
