@@ -9,7 +9,10 @@ or int8-quantized. Keras and TensorFlow are imported only when needed, so readin
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -225,8 +228,27 @@ def _make_interpreter(path: Path) -> Any:
                 f"{path}: reading .tflite files needs ai-edge-litert or tensorflow"
             ) from None
     try:
-        interpreter = Interpreter(model_path=str(path))
-        interpreter.allocate_tensors()
+        with _native_stderr_quiet():  # "INFO: Created TensorFlow Lite XNNPACK delegate ..."
+            interpreter = Interpreter(model_path=str(path))
+            interpreter.allocate_tensors()
     except (ValueError, RuntimeError) as exc:
         raise RunError(f"{path}: not a TensorFlow Lite model ({exc})") from None
     return interpreter
+
+
+@contextlib.contextmanager
+def _native_stderr_quiet() -> Iterator[None]:
+    """Send what native code writes to the process's stderr (fd 2) to /dev/null meanwhile.
+
+    Python's own ``sys.stderr`` is flushed first and restored after; errors still
+    reach the caller as exceptions.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)

@@ -30,7 +30,7 @@ import numpy as np
 
 from ..errors import DataError
 from .dataset import TEST, TRAIN, UNASSIGNED, VAL, RawData, hash_arrays
-from .images import IMAGE_SIZE, IMAGE_SUFFIXES, read_image
+from .images import IMAGE_SIZE, IMAGE_SUFFIXES, opencv_quiet, read_image
 from .labels import CLASS_NAMES, canonical_class
 
 _SPLIT_FOLDERS = {"train": TRAIN, "training": TRAIN, "val": VAL, "validation": VAL, "test": TEST}
@@ -147,7 +147,12 @@ def read_image_folders(
     images, ok = _read_all(files, strict, n_threads)
     skipped = int(len(files) - ok.sum())
     if skipped:
-        warnings.warn(f"{root}: skipped {skipped} unreadable image(s)", stacklevel=2)
+        bad = [str(files[i].relative_to(root)) for i in np.flatnonzero(~ok)[:3]]
+        more = f" and {skipped - len(bad)} more" if skipped > len(bad) else ""
+        warnings.warn(
+            f"{root}: skipped {skipped} unreadable image(s): {', '.join(bad)}{more}",
+            stacklevel=2,
+        )
     usage_names = (
         ("train", "validation", "test") if layout == "three-folders" else ("train", "val", "test")
     )
@@ -174,7 +179,7 @@ def _read_all(
     images = np.zeros((len(files), IMAGE_SIZE, IMAGE_SIZE), dtype=np.uint8)
     ok = np.zeros(len(files), dtype=bool)
     workers = n_threads or min(8, (os.cpu_count() or 1) * 2)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    with opencv_quiet(), ThreadPoolExecutor(max_workers=workers) as pool:
         for i, image in enumerate(pool.map(_read_or_none, files, chunksize=64)):
             if image is None:
                 if strict:

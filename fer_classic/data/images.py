@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -60,3 +62,19 @@ def read_image(path: str | Path, size: int = IMAGE_SIZE) -> np.ndarray | None:
     if image is None:
         return None
     return to_gray48(image, size)
+
+
+@contextlib.contextmanager
+def opencv_quiet() -> Iterator[None]:
+    """Silence OpenCV's log (``[ WARN:0@1.4] global grfmt_png.cpp ...``) inside the block.
+
+    For readers that report what they skip themselves. OpenCV's log level is
+    global: enter it once around a batch of reads, not in each of several threads.
+    """
+    logging = cv2.utils.logging
+    level = logging.getLogLevel()
+    logging.setLogLevel(logging.LOG_LEVEL_SILENT)
+    try:
+        yield
+    finally:
+        logging.setLogLevel(level)

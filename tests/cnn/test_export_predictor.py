@@ -99,3 +99,11 @@ def test_a_truncated_keras_file_is_named_as_such(trained_run, tmp_path):
     (tmp_path / "cut.keras").write_bytes(whole[: len(whole) // 2])
     with pytest.raises(RunError, match=r"cut.keras: not a .keras archive \(truncated"):
         load_cnn_model(tmp_path / "cut.keras")
+
+
+def test_loading_a_tflite_model_prints_nothing(capfd, face_batch):
+    capfd.readouterr()
+    model = load_cnn_model()
+    model.predict_proba(face_batch[:2])
+    captured = capfd.readouterr()
+    assert "XNNPACK" not in captured.err and captured.out == ""

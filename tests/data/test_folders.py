@@ -121,3 +121,17 @@ def test_folder_of_unknown_layout_is_an_error(tmp_path):
 )
 def test_canonical_class(name, expected):
     assert canonical_class(name) == expected
+
+
+def test_skipped_images_are_named_and_opencv_stays_quiet(tmp_path, capfd):
+    write_class_folders(tmp_path, {"happy": 6, "sad": 6})
+    png_header = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40  # a PNG that OpenCV logs about
+    for i in range(5):
+        (tmp_path / "sad" / f"broken{i}.png").write_bytes(png_header)
+    with pytest.warns(UserWarning) as caught:
+        load_dataset(tmp_path, use_cache=False)
+    message = str(caught[0].message)
+    assert "skipped 5 unreadable image(s): sad/broken0.png, sad/broken1.png" in message
+    assert message.endswith("and 2 more")
+    native = capfd.readouterr().err
+    assert "WARN:" not in native and "ERROR:" not in native
