@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 
@@ -15,8 +17,10 @@ class ImageFeatures(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
 
     - ``_n_features(image_shape)``: the output size for images of that shape,
       raising ``ValueError`` for invalid parameters;
-    - ``_extract(images)``: the features of a checked uint8 ``(N, H, W)`` batch,
-      float32 ``(N, D)``.
+    - ``_function``: the batch feature function, ``staticmethod(f)``, called as
+      ``f(images, **self.get_params())`` on a checked uint8 ``(N, H, W)`` batch and
+      returning float32 ``(N, D)``: the transformer's parameters are the function's
+      keyword arguments.
 
     Input ``X`` is ``(N, H, W)`` images or ``(N, H*W)`` flattened square images
     of grey levels 0..255 (see :func:`~fer_classic.features._validation.as_images`).
@@ -27,6 +31,9 @@ class ImageFeatures(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
 
     #: Smallest image side the extractor accepts.
     _min_size = 1
+
+    #: The batch feature function (a ``staticmethod`` in each subclass).
+    _function: Callable[..., np.ndarray]
 
     def fit(self, X, y=None):
         """Check the parameters against ``X`` and record its image shape; learns nothing."""
@@ -52,7 +59,7 @@ class ImageFeatures(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         raise NotImplementedError
 
     def _extract(self, images: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+        return type(self)._function(images, **self.get_params(deep=False))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -213,13 +213,4 @@ class GaborFeatures(ImageFeatures):
         check_choice("pooling", self.pooling, POOLINGS)
         return len(freqs) * n_orientations * rows * cols * (2 if self.pooling == "mean_std" else 1)
 
-    def _extract(self, images):
-        return gabor_features(
-            images,
-            frequencies=self.frequencies,
-            n_orientations=self.n_orientations,
-            bandwidth=self.bandwidth,
-            grid=self.grid,
-            pooling=self.pooling,
-            n_jobs=self.n_jobs,
-        )
+    _function = staticmethod(gabor_features)

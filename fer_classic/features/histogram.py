@@ -84,5 +84,4 @@ class HistogramFeatures(ImageFeatures):
         rows, cols = check_grid(self.grid, image_shape)
         return rows * cols * _check_bins(self.bins)
 
-    def _extract(self, images):
-        return histogram_features(images, bins=self.bins, equalize=self.equalize, grid=self.grid)
+    _function = staticmethod(histogram_features)

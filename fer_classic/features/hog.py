@@ -284,13 +284,4 @@ class HogFeatures(ImageFeatures):
             self.block_norm,
         ).n_features
 
-    def _extract(self, images):
-        return hog_features(
-            images,
-            orientations=self.orientations,
-            pixels_per_cell=self.pixels_per_cell,
-            cells_per_block=self.cells_per_block,
-            block_norm=self.block_norm,
-            transform_sqrt=self.transform_sqrt,
-            n_jobs=self.n_jobs,
-        )
+    _function = staticmethod(hog_features)

@@ -288,14 +288,4 @@ class LandmarkFeatures(ImageFeatures):
         _check_params(self.size, self.box, self.detector_upsample)
         return (2 * N_POINTS if self.coordinates else 0) + len(MEASURES)
 
-    def _extract(self, images):
-        return landmark_features(
-            images,
-            size=self.size,
-            box=self.box,
-            detect=self.detect,
-            detector_upsample=self.detector_upsample,
-            coordinates=self.coordinates,
-            align=self.align,
-            n_jobs=self.n_jobs,
-        )
+    _function = staticmethod(landmark_features)

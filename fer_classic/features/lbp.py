@@ -233,7 +233,4 @@ class LbpFeatures(ImageFeatures):
         rows, cols = check_grid(self.grid, image_shape)
         return rows * cols * n_lbp_bins(P, self.method)
 
-    def _extract(self, images):
-        return lbp_features(
-            images, P=self.P, R=self.R, method=self.method, grid=self.grid, n_jobs=self.n_jobs
-        )
+    _function = staticmethod(lbp_features)
