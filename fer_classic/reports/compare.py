@@ -32,7 +32,7 @@ from .machine import describe_machine, limited_native_threads, pin_tensorflow_th
 from .measure import measure_model
 from .results import Comparison, ModelResult
 from .runs_reader import Run, TestPredictions, check_test_splits, read_runs
-from .size import file_bytes, keras_parameter_count, stored_size
+from .size import file_bytes, stored_size
 from .tables import format_seconds
 from .test_data import load_test_split
 
@@ -325,10 +325,8 @@ def _run_models(run: Run, tflite: bool, trust_pickle: bool, warnings: list[str])
 
 
 def _cnn_models(run: Run, tflite: bool, warnings: list[str]) -> list[_Pending]:
-    from ..cnn.predictor import load_keras_model
-
     description = describe_cnn(run.config, run.metrics)
-    parameters = keras_parameter_count(load_keras_model(run.model_path))
+    parameters = run.metrics.get("n_params")  # recorded by train-cnn from the same network
     exports = {v: run.path / f for v, f in _TFLITE_FILES.items() if (run.path / f).exists()}
     keras_row = _base_result(run, f"{run.name} (Keras)", "cnn", description, "Keras float32")
     keras_row.summary = f"{run.config.get('architecture') or 'CNN'} / Keras"
@@ -350,7 +348,8 @@ def _cnn_models(run: Run, tflite: bool, warnings: list[str]) -> list[_Pending]:
         warnings.append(f"{run.path}: no {', '.join(missing)} (TFLite export not done?)")
     training = _cnn_training_note(run.metrics)
     for p in pending:
-        p.result.parameters, p.result.stored = parameters, f"{parameters:,} parameters"
+        p.result.parameters = parameters
+        p.result.stored = None if parameters is None else f"{parameters:,} parameters"
         p.result.notes.insert(0, training)
     return pending
 

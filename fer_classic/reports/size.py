@@ -35,11 +35,6 @@ def file_bytes(path: str | Path) -> int:
     return path.stat().st_size
 
 
-def keras_parameter_count(model: Any) -> int:
-    """Trainable plus non-trainable parameters of a Keras model."""
-    return int(model.count_params())
-
-
 def stored_size(estimator: Any) -> StoredSize:
     """What a fitted scikit-learn estimator or Pipeline stores.
 
