@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -241,11 +240,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def config_from_args(args: argparse.Namespace) -> CNNConfig:
     """The ``CNNConfig`` the options name: the architecture's recipe, then the options given."""
-    names = {f.name for f in fields(CNNConfig)}
     given = {
         name: getattr(args, name)
         for name in (*_SETTINGS, *_SWITCHES)
-        if name in names and getattr(args, name) is not None
+        if getattr(args, name) is not None
     }
     try:
         return CNNConfig.for_architecture(args.arch, seed=args.seed, **given).validate()
