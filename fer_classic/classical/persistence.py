@@ -19,7 +19,7 @@ from typing import Any
 
 from ..errors import RunError
 from ..files import atomic_path
-from ..runs import CLASSICAL_MODEL, LEGACY_CLASSICAL_MODEL
+from ..runs import CLASSICAL_MODEL, model_file
 
 #: What to do about a pickled model, for messages.
 TRUST_PICKLE_HINT = (
@@ -73,11 +73,10 @@ def model_path(run_dir: str | os.PathLike[str]) -> Path:
     RunError
         The run holds neither (it has not finished).
     """
-    run_dir = Path(run_dir)
-    for name in (CLASSICAL_MODEL, LEGACY_CLASSICAL_MODEL):
-        if (run_dir / name).exists():
-            return run_dir / name
-    raise RunError(f"{run_dir}: classical run without {CLASSICAL_MODEL} (not finished?)")
+    path = model_file(run_dir, "classical")
+    if not path.exists():
+        raise RunError(f"{run_dir}: classical run without {CLASSICAL_MODEL} (not finished?)")
+    return path
 
 
 def load_pipeline(path: str | os.PathLike[str], *, trust_pickle: bool = False) -> Any:

@@ -122,11 +122,11 @@ class CNNConfig:
         get_architecture(self.arch)
         if self.channels not in (1, 3):
             raise ValueError(f"channels must be 1 or 3, got {self.channels}")
-        if self.dropout_placement not in ("every_conv", "output"):
+        if self.dropout_placement not in DROPOUT_PLACEMENTS:
             raise ValueError(
                 f"dropout_placement must be every_conv or output, got {self.dropout_placement!r}"
             )
-        if self.squeeze_order not in ("relu_bn", "bn_relu"):
+        if self.squeeze_order not in SQUEEZE_ORDERS:
             raise ValueError(
                 f"squeeze_order must be relu_bn or bn_relu, got {self.squeeze_order!r}"
             )
