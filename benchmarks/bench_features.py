@@ -35,6 +35,8 @@ Prints a Markdown table; ``benchmarks/features.md`` holds a run of it.
 from __future__ import annotations
 
 import argparse
+import functools
+import inspect
 import os
 import platform
 import resource
@@ -57,8 +59,8 @@ from fer_classic.features import (
 )
 from fer_classic.features import reference as ref
 
-# name -> (our transformer with default parameters, the reference loop with the same,
-#          fraction of --reference-images the loop runs on)
+# name -> (our transformer with default parameters, the reference loop, which is given
+#          the transformer's parameters, fraction of --reference-images the loop runs on)
 CASES = {
     "hog": (HogFeatures(), ref.hog_reference, 1.0),
     "lbp": (LbpFeatures(), ref.lbp_reference, 1.0),
@@ -86,8 +88,16 @@ def _agreement(name: str, ours_subset: np.ndarray, reference: np.ndarray, images
     return f"max diff {diff:.1e}"
 
 
+def _with_params_of(extractor, reference_loop):
+    """The reference loop with the extractor's values of the parameters it takes."""
+    taken = inspect.signature(reference_loop).parameters
+    params = {k: v for k, v in extractor.get_params().items() if k in taken}
+    return functools.partial(reference_loop, **params)
+
+
 def bench_case(name, images, n_ref, repeats, n_jobs) -> dict:
     extractor, reference_loop, fraction = CASES[name]
+    reference_loop = _with_params_of(extractor, reference_loop)
     subset = images[: max(1, int(n_ref * fraction))]
     extractor.transform(subset[:2])  # warm up: lookup tables, the dlib model
     reference_loop(subset[:2])

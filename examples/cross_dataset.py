@@ -12,8 +12,8 @@ from pathlib import Path
 import cv2
 
 from fer_classic.classical import grid_search
-from fer_classic.cnn import evaluate_model, format_scores
 from fer_classic.data import CLASS_NAMES, load_dataset, make_synthetic
+from fer_classic.evaluation import evaluate_model, format_scores
 from fer_classic.inference import load_model
 
 # Another data set, as a root/<class>/ folder of images.

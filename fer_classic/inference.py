@@ -21,14 +21,29 @@ Sources: a classical run directory (``manifest.json`` of kind ``"classical"`` an
 file, a packaged CNN by name, or ``None`` for the default packaged CNN. Classical
 runs of older versions hold a pickle (``model.joblib``), read only with
 ``trust_pickle=True``: loading a pickle runs any code it holds.
+
+A loaded :class:`Classifier` also says what it is, for reports and listings:
+:attr:`~Classifier.description` (features and classifier, or architecture, input
+and epochs), :attr:`~Classifier.summary` (the same in a few words),
+:attr:`~Classifier.parameters` and :attr:`~Classifier.stored` (its size).
+:func:`run_models` lists the model files a run directory offers: a classical
+run's pipeline; a CNN run's Keras checkpoint and its TensorFlow Lite exports.
+
+A network's size is its parameter count. A classical model's is what it keeps
+after fitting, counted as stored numbers so that both sit on one axis: an SVM
+keeps its support vectors, KNN keeps its training samples, a random forest its
+tree nodes, a linear model its coefficients, and preprocessing steps (scaler,
+PCA) their fitted arrays. Feature extractors are stateless and store nothing.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +55,17 @@ from .data.labels import CLASS_NAMES
 from .data.validation import check_images
 from .errors import ParameterError, RunError
 from .files import read_json
-from .runs import CLASSICAL_MODEL, LEGACY_CLASSICAL_MODEL, MANIFEST
+from .runs import (
+    CLASSICAL_MODEL,
+    CNN_MODEL,
+    CONFIG,
+    LEGACY_CLASSICAL_MODEL,
+    MANIFEST,
+    METRICS,
+    MODEL_FILES,
+    TFLITE_MODELS,
+    model_file,
+)
 
 #: Values of :attr:`Classifier.probability_kind`.
 PROBABILITY_KINDS = ("softmax", "probability", "calibrated", "decision_scores")
@@ -49,6 +74,13 @@ PROBABILITY_KINDS = ("softmax", "probability", "calibrated", "decision_scores")
 SMALL_BATCH = 32
 
 _CNN_SUFFIXES = (".tflite", ".keras")
+
+# Parameters worth naming when a classifier's repr is long.
+_KEY_PARAMS = ("kernel", "C", "gamma", "n_neighbors", "weights", "p", "metric",
+               "n_estimators", "max_depth", "max_features", "n_components")  # fmt: skip
+
+# Per tree node, scikit-learn keeps the two children, the split feature and threshold.
+_NODE_STRUCTURE = 4
 
 
 class Classifier(ABC):
@@ -64,12 +96,28 @@ class Classifier(ABC):
         Names of the columns of :meth:`predict_proba`.
     probability_kind : str
         One of :data:`PROBABILITY_KINDS`: what the scores mean.
+    description : str
+        What the model is, in one line: its features and classifier
+        (``HogFeatures() + StandardScaler() + SVC(C=10)``), or its architecture,
+        input channels and training epochs.
+    summary : str
+        The same in a few words (``hog / SVC``, ``compact-fer-v1``).
+    parameters : int or None
+        A network's parameter count, or the number of values a classical model
+        stores; None where unknown.
+    stored : str
+        What the model stores, in words (``1,204 support vectors x 900 features
+        (1,090,000 values)``, ``72,743 parameters``); empty where unknown.
     """
 
     name: str
     source: str
     class_names: tuple[str, ...]
     probability_kind: str
+    description: str = ""
+    summary: str = ""
+    parameters: int | None = None
+    stored: str = ""
 
     @property
     def gives_probabilities(self) -> bool:
@@ -143,6 +191,30 @@ class SklearnClassifier(Classifier):
         self.class_names = tuple(_class_name(c, names) for c in estimator.classes_)
         self.probability_kind = sklearn_probability_kind(estimator)
 
+    @functools.cached_property
+    def description(self) -> str:
+        """The pipeline's steps and their parameters that differ from the defaults."""
+        return _describe_pipeline(self.estimator)
+
+    @functools.cached_property
+    def summary(self) -> str:
+        """The pipeline's features and classifier, ``hog+lbp / PCA / SVC``."""
+        return _summarize_pipeline(self.estimator)
+
+    @functools.cached_property
+    def _size(self) -> StoredSize:
+        return stored_size(self.estimator)
+
+    @property
+    def parameters(self) -> int:
+        """The number of values the fitted pipeline stores."""
+        return self._size.values
+
+    @property
+    def stored(self) -> str:
+        """What the fitted pipeline stores, in words, and the number of values."""
+        return f"{self._size.summary} ({self._size.values:,} values)"
+
     def predict(self, images: np.ndarray) -> np.ndarray:
         """The estimator's own decision, as indices into :attr:`class_names`, int64 ``(N,)``.
 
@@ -199,14 +271,35 @@ def sklearn_probability_kind(estimator: Any) -> str:
 
 
 class _CnnClassifier(Classifier):
-    """Adapter over the object :mod:`fer_classic.cnn` loads."""
+    """Adapter over the object :mod:`fer_classic.cnn` loads.
 
-    def __init__(self, model: Any, name: str, source: str) -> None:
+    ``config`` and ``metrics`` are those of the CNN run directory the model file
+    belongs to, empty for a file outside one.
+    """
+
+    def __init__(
+        self,
+        model: Any,
+        name: str,
+        source: str,
+        config: dict[str, Any],
+        metrics: dict[str, Any],
+    ) -> None:
         self.model = model
         self.name = name
         self.source = source
         self.class_names = tuple(getattr(model, "class_names", CLASS_NAMES))
         self.probability_kind = getattr(model, "probability_kind", "softmax")
+        if not config and getattr(model, "channels", None) is not None:
+            config = {"channels": model.channels}
+        self.description = _describe_cnn(config, metrics)
+        self.summary = str(config.get("architecture") or "CNN")
+        network = getattr(model, "model", None)  # the Keras model; a TFLite file holds none
+        parameters = metrics.get("n_params")  # recorded by train-cnn from the same network
+        if not isinstance(parameters, int) and network is not None:
+            parameters = int(network.count_params())
+        self.parameters = parameters if isinstance(parameters, int) else None
+        self.stored = "" if self.parameters is None else f"{self.parameters:,} parameters"
 
     def _scores(self, images: np.ndarray) -> np.ndarray:
         return self.model.predict_proba(images)
@@ -226,6 +319,10 @@ class _TTAClassifier(Classifier):
         self.source = base.source
         self.class_names = base.class_names
         self.probability_kind = base.probability_kind
+        self.description = getattr(base, "description", "")
+        self.summary = getattr(base, "summary", "")
+        self.parameters = getattr(base, "parameters", None)
+        self.stored = getattr(base, "stored", "")
 
     def _scores(self, images: np.ndarray) -> np.ndarray:
         mirrored = np.ascontiguousarray(images[:, :, ::-1])
@@ -296,14 +393,87 @@ def load_model(
             f"{path}: not a model (expected a run directory, a .tflite or .keras file, "
             f"or a {CLASSICAL_MODEL})"
         )
-    if not (path / MANIFEST).exists():
-        raise RunError(f"{path}: not a run directory (no {MANIFEST})")
-    kind = read_json(path / MANIFEST).get("kind")
+    kind = _model_kind(path)
     if kind == "classical":
         return _load_classical(path, trust_pickle)
-    if kind == "cnn":
-        return _load_cnn(path, name=path.name)
-    raise RunError(f"{path / MANIFEST}: kind {kind!r} is not a model (classical or cnn)")
+    return _load_cnn(path, name=path.name)
+
+
+@dataclass(frozen=True)
+class RunModel:
+    """A model file of a run directory, as :func:`run_models` lists it.
+
+    Attributes
+    ----------
+    path : Path
+        The file, which :func:`load_model` loads.
+    label : str
+        What tells it from the run's other models (``"Keras"``, ``"TFLite int8"``);
+        empty where the run offers one model.
+    variant : str
+        Its file format and number type: ``"scikit-learn (skops)"``,
+        ``"Keras float32"``, ``"TFLite int8"``.
+    exported_from : str or None
+        Name of the run's model file this one was converted from, which holds
+        the same network and parameters; None for the model the run trained,
+        whose test predictions the run recorded.
+    """
+
+    path: Path
+    label: str
+    variant: str
+    exported_from: str | None = None
+
+
+def run_models(run_dir: str | os.PathLike[str]) -> tuple[list[RunModel], list[str]]:
+    """The model files a run directory offers, and which of its exports it lacks.
+
+    Parameters
+    ----------
+    run_dir : path
+        A classical or CNN run directory (:mod:`fer_classic.runs`).
+
+    Returns
+    -------
+    models : list of RunModel
+        The model the run trained first, then the exports of it that exist: a
+        classical run's pipeline; a CNN run's Keras checkpoint, then its
+        TensorFlow Lite float32 and int8 exports.
+    missing : list of str
+        One line naming the exports the run lacks, prefixed with ``run_dir``;
+        empty when it has them all.
+
+    Raises
+    ------
+    RunError
+        ``run_dir`` is not a run directory of a kind that holds a model.
+    """
+    run_dir = Path(run_dir)
+    if _model_kind(run_dir) == "classical":
+        path = model_file(run_dir, "classical")
+        return [RunModel(path, "", f"scikit-learn ({path.suffix[1:]})")], []
+    exports = [
+        RunModel(run_dir / name, f"TFLite {q}", f"TFLite {q}", exported_from=CNN_MODEL)
+        for q, name in TFLITE_MODELS.items()
+    ]
+    models = [RunModel(model_file(run_dir, "cnn"), "Keras", "Keras float32")]
+    models += [m for m in exports if m.path.exists()]
+    missing = [m.path.name for m in exports if not m.path.exists()]
+    if not missing:
+        return models, []
+    return models, [f"{run_dir}: no {', '.join(missing)} (TFLite export not done?)"]
+
+
+def _model_kind(run_dir: Path) -> str:
+    """The kind of a run directory, one of :data:`~fer_classic.runs.MODEL_FILES`; else RunError."""
+    if not (run_dir / MANIFEST).exists():
+        raise RunError(f"{run_dir}: not a run directory (no {MANIFEST})")
+    kind = read_json(run_dir / MANIFEST).get("kind")
+    if kind not in MODEL_FILES:
+        raise RunError(
+            f"{run_dir / MANIFEST}: kind {kind!r} is not a model ({' or '.join(MODEL_FILES)})"
+        )
+    return kind
 
 
 def _class_name(label: Any, names: Sequence[str]) -> str:
@@ -374,4 +544,203 @@ def _load_cnn(path: Path, name: str) -> Classifier:
     model = load_cnn_model(path)  # raises RunError for what is not a CNN
     file_name = Path(getattr(model, "source", path)).name
     label = name if file_name == name else f"{name} ({file_name})"
-    return _CnnClassifier(model, name=label, source=str(getattr(model, "source", path)))
+    run_dir = path if path.is_dir() else path.parent
+    config: dict[str, Any] = {}
+    metrics: dict[str, Any] = {}
+    if (run_dir / MANIFEST).exists() and read_json(run_dir / MANIFEST).get("kind") == "cnn":
+        config = read_json(run_dir / CONFIG) if (run_dir / CONFIG).exists() else {}
+        metrics = read_json(run_dir / METRICS) if (run_dir / METRICS).exists() else {}
+    source = str(getattr(model, "source", path))
+    return _CnnClassifier(model, name=label, source=source, config=config, metrics=metrics)
+
+
+def _describe_cnn(config: dict[str, Any], metrics: dict[str, Any]) -> str:
+    """A CNN's architecture, input and epochs, from its run's configuration and metrics."""
+    architecture = config.get("architecture") or "CNN"
+    details = []
+    if "channels" in config:
+        details.append(f"{config['channels']} input channel(s)")
+    done = metrics.get("epochs_done")
+    if "epochs" in config:
+        if isinstance(done, int) and done < config["epochs"]:
+            details.append(f"{done} of {config['epochs']} epochs")
+        else:
+            details.append(f"{config['epochs']} epochs")
+    if config.get("init_from"):
+        details.append("fine-tuned from a trained run")
+    return f"{architecture} ({', '.join(details)})" if details else str(architecture)
+
+
+def _describe_estimator(est: Any) -> str:
+    """``SVC(C=10, kernel='rbf')``: the class and its parameters that differ from defaults."""
+    try:
+        changed = _changed_params(est)
+    except Exception:  # a third-party estimator without get_params
+        return type(est).__name__
+    shown = {k: v for k, v in changed.items() if k in _KEY_PARAMS} if len(changed) > 4 else changed
+    args = ", ".join(f"{k}={v!r}" for k, v in shown.items() if not hasattr(v, "get_params"))
+    return f"{type(est).__name__}({args})"
+
+
+def _changed_params(est: Any) -> dict[str, Any]:
+    params = est.get_params(deep=False)
+    signature = inspect.signature(type(est).__init__)
+    changed = {}
+    for name, value in params.items():
+        default = signature.parameters.get(name)
+        if default is None or default.default is inspect.Parameter.empty:
+            changed[name] = value
+            continue
+        try:
+            same = bool(value == default.default)
+        except Exception:  # arrays compare element-wise
+            same = False
+        if not same:
+            changed[name] = value
+    return changed
+
+
+def _pipeline_steps(estimator: Any) -> list[Any]:
+    """The steps of a pipeline that do something, or the estimator alone."""
+    if not hasattr(estimator, "steps"):
+        return [estimator]
+    return [step for _, step in estimator.steps if step is not None and step != "passthrough"]
+
+
+def _describe_pipeline(estimator: Any) -> str:
+    """The steps of a fitted pipeline, ``HogFeatures(...) + StandardScaler() + SVC(...)``."""
+    return " + ".join(_describe_estimator(step) for step in _pipeline_steps(estimator))
+
+
+def _summarize_pipeline(estimator: Any) -> str:
+    """Features and classifier in a few words: ``hog+lbp+landmarks / PCA / SVC``."""
+    if not hasattr(estimator, "steps"):
+        return type(estimator).__name__
+    steps = _pipeline_steps(estimator)
+    words = [_features_name(steps[0]), *(_step_name(s) for s in steps[1:])]
+    return " / ".join(w for w in words if w)
+
+
+def _features_name(step: Any) -> str:
+    if hasattr(step, "transformer_list"):  # FeatureUnion of extractors
+        return "+".join(name for name, _ in step.transformer_list)
+    return _step_name(step)
+
+
+def _step_name(step: Any) -> str:
+    from .features import FEATURES
+
+    names = {cls: name for name, cls in FEATURES.items()}
+    if type(step) in names:
+        return names[type(step)]
+    if type(step).__name__ == "StandardScaler":
+        return ""  # scaling is a detail of the pipeline, in its full description
+    return type(step).__name__
+
+
+@dataclass(frozen=True)
+class StoredSize:
+    """What a fitted model stores: ``values`` numbers, described in words by ``summary``."""
+
+    values: int
+    summary: str
+
+
+def stored_size(estimator: Any) -> StoredSize:
+    """What a fitted scikit-learn estimator or Pipeline stores.
+
+    Returns the number of stored values (the sum over the pipeline's steps) and a
+    summary of each step's store, e.g. ``"1,204 support vectors x 900
+    features"``, ``"100 trees, 52,310 nodes"``, ``"20,096 training samples x 900
+    features"``.
+    """
+    parts = [_estimator_size(step) for step in _pipeline_steps(estimator)]
+    summaries = [part.summary for part in parts if part.summary]
+    return StoredSize(sum(part.values for part in parts), "; ".join(summaries))
+
+
+def _estimator_size(est: Any) -> StoredSize:
+    if hasattr(est, "calibrated_classifiers_"):
+        return _calibrated_size(est)
+    if hasattr(est, "support_vectors_"):
+        return _svm_size(est)
+    if _kept_samples(est) is not None:
+        return _neighbors_size(est)
+    if hasattr(est, "estimators_") and _is_tree(_first(est.estimators_)):
+        return _forest_size(est)
+    if _is_tree(est):
+        nodes, values = _tree_values(est)
+        return StoredSize(values, f"1 tree, {nodes:,} nodes")
+    if hasattr(est, "coef_"):
+        coef = np.asarray(est.coef_)
+        values = coef.size + np.size(getattr(est, "intercept_", 0))
+        return StoredSize(int(values), f"linear: {' x '.join(f'{n:,}' for n in coef.shape)} coef")
+    if hasattr(est, "components_"):
+        k, d = np.shape(est.components_)
+        return StoredSize(_fitted_array_values(est), f"{type(est).__name__} {d:,} -> {k:,}")
+    return StoredSize(_fitted_array_values(est), "")
+
+
+def _first(items: Any) -> Any:
+    items = np.ravel(np.asarray(items, dtype=object))
+    return items[0] if len(items) else None
+
+
+def _is_tree(est: Any) -> bool:
+    return hasattr(est, "tree_") and hasattr(est.tree_, "node_count")
+
+
+def _tree_values(tree_est: Any) -> tuple[int, int]:
+    tree = tree_est.tree_
+    per_node = _NODE_STRUCTURE + int(np.prod(tree.value.shape[1:]))
+    return int(tree.node_count), int(tree.node_count) * per_node
+
+
+def _forest_size(est: Any) -> StoredSize:
+    trees = [t for t in np.ravel(np.asarray(est.estimators_, dtype=object)) if _is_tree(t)]
+    counted = [_tree_values(t) for t in trees]
+    nodes = sum(n for n, _ in counted)
+    values = sum(v for _, v in counted)
+    leaves = sum(int(t.tree_.n_leaves) for t in trees)
+    return StoredSize(values, f"{len(trees):,} trees, {nodes:,} nodes ({leaves:,} leaves)")
+
+
+def _svm_size(est: Any) -> StoredSize:
+    n_sv, n_features = np.shape(est.support_vectors_)
+    values = (
+        int(np.size(est.support_vectors_))
+        + int(np.size(getattr(est, "dual_coef_", 0)))
+        + int(np.size(getattr(est, "intercept_", 0)))
+    )
+    return StoredSize(values, f"{n_sv:,} support vectors x {n_features:,} features")
+
+
+def _kept_samples(est: Any) -> np.ndarray | None:
+    """The training samples a nearest-neighbour model keeps (scikit-learn's or ours)."""
+    for name in ("fit_X_", "_fit_X"):
+        kept = getattr(est, name, None)
+        if isinstance(kept, np.ndarray) and kept.ndim == 2:
+            return kept
+    return None
+
+
+def _neighbors_size(est: Any) -> StoredSize:
+    n, d = _kept_samples(est).shape
+    return StoredSize(n * d + n, f"{n:,} training samples x {d:,} features kept")
+
+
+def _calibrated_size(est: Any) -> StoredSize:
+    parts = [_estimator_size(c.estimator) for c in est.calibrated_classifiers_]
+    values = sum(p.values for p in parts)
+    inner = parts[0].summary if parts else ""
+    return StoredSize(values, f"{len(parts)} calibrated copies of: {inner}")
+
+
+def _fitted_array_values(est: Any) -> int:
+    """Numbers in the fitted array attributes (trailing underscore) of an estimator."""
+    total = 0
+    for name, value in getattr(est, "__dict__", {}).items():
+        if name.endswith("_") and not name.startswith("_") and isinstance(value, np.ndarray):
+            if value.dtype != object:
+                total += value.size
+    return total

@@ -9,7 +9,8 @@ directory, and every command that reads models (``compare``, ``predict``,
         manifest.json        kind ("classical" | "cnn"), package versions, seed,
                              data fingerprint and split, command line, timestamps
         metrics.json         test-split scores of the final model (written last)
-        test_predictions.csv one row per test image: index, true, pred, p_<class>...
+        test_predictions.csv one row per test image (:func:`write_predictions`):
+                             row, true, pred (class names), p_<class>...
         model.skops          classical: the fitted best pipeline (older runs:
                              model.joblib, a pickle)
         model.keras          cnn: the best checkpoint
@@ -28,20 +29,25 @@ with a flush and fsync.
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
 import json
 import os
 import platform
 import socket
 import sys
 import warnings
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .errors import RunError
-from .files import json_default, read_json, remove_temporary_files
+from .files import json_default, read_json, remove_temporary_files, write_text_atomic
 
 CONFIG = "config.json"
 MANIFEST = "manifest.json"
@@ -71,6 +77,201 @@ def model_file(run_dir: str | os.PathLike[str], kind: str) -> Path:
         if (run_dir / LEGACY_CLASSICAL_MODEL).exists():
             return run_dir / LEGACY_CLASSICAL_MODEL
     return run_dir / MODEL_FILES[kind]
+
+
+@dataclass(frozen=True)
+class TestPredictions:
+    """A run's predictions on its test split, one entry per image, in the split's order.
+
+    Attributes
+    ----------
+    rows : ndarray of int64, shape (N,), or None
+        Each image's row in the source data set (:attr:`fer_classic.data.Split.indices`).
+        None for files of the first classical format, which recorded each image's
+        position in the test split instead of its row.
+    true, pred : ndarray of int64, shape (N,)
+        True and predicted classes, as indices into the class names.
+    proba : ndarray of float64, shape (N, n_classes), or None
+        Class probabilities; None where the model gives none (an SVM without
+        probability estimates).
+    """
+
+    __test__ = False  # not a test class for pytest, despite its name
+
+    rows: np.ndarray | None
+    true: np.ndarray
+    pred: np.ndarray
+    proba: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.true)
+
+
+def write_predictions(
+    path: str | os.PathLike[str],
+    indices: np.ndarray,
+    y_true: np.ndarray,
+    proba: np.ndarray | None,
+    class_names: Sequence[str],
+    y_pred: np.ndarray | None = None,
+) -> None:
+    """Write a run's test predictions (``test_predictions.csv``).
+
+    One line per image: ``row`` (its row in the source data set), ``true`` and
+    ``pred`` (class names), then ``p_<class>`` per class where ``proba`` is given.
+    :func:`read_predictions` reads it back.
+
+    Parameters
+    ----------
+    path : path
+        The file to write, atomically.
+    indices : ndarray of int, shape (N,)
+        The images' rows in the source data set (:attr:`fer_classic.data.Split.indices`).
+    y_true : ndarray of int, shape (N,)
+        True classes, as indices into ``class_names``.
+    proba : ndarray of float, shape (N, n_classes), or None
+        Class probabilities, written with six decimals; None writes no ``p_`` columns.
+    class_names : sequence of str
+        Names of the ``n_classes`` classes.
+    y_pred : ndarray of int, shape (N,), optional
+        The model's decisions; default the arg-max of ``proba``.
+
+    Raises
+    ------
+    ValueError
+        Neither ``proba`` nor ``y_pred`` is given, or the shapes disagree.
+    """
+    names = list(class_names)
+    if proba is not None:
+        proba = np.asarray(proba)
+        if proba.shape != (len(y_true), len(names)):
+            raise ValueError(
+                f"proba must have shape ({len(y_true)}, {len(names)}) for {len(y_true)} "
+                f"images of {len(names)} classes; got {proba.shape}"
+            )
+    if y_pred is None:
+        if proba is None:
+            raise ValueError("give proba, y_pred or both")
+        y_pred = proba.argmax(axis=1)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    header = ["row", "true", "pred"]
+    if proba is not None:
+        header += [f"p_{name}" for name in names]
+    writer.writerow(header)
+    for k, (row, t, p) in enumerate(zip(indices, y_true, y_pred, strict=True)):
+        line = [int(row), names[int(t)], names[int(p)]]
+        if proba is not None:
+            line += [f"{v:.6f}" for v in proba[k]]
+        writer.writerow(line)
+    write_text_atomic(path, out.getvalue())
+
+
+def read_predictions(path: str | os.PathLike[str], class_names: Sequence[str]) -> TestPredictions:
+    """Read a run's test predictions, as :func:`write_predictions` writes them.
+
+    Files of the earlier formats load too. Their first column is ``index``:
+    with class indices in ``true`` and ``pred`` (CNN runs) it is the image's row
+    in the source data set, read into ``rows``; with class names (classical
+    runs) it is the image's position in the test split, and ``rows`` is None,
+    so that a position is never taken for a row.
+
+    Parameters
+    ----------
+    path : path
+        A ``test_predictions.csv``.
+    class_names : sequence of str
+        The run's classes, in the order of its class indices.
+
+    Returns
+    -------
+    TestPredictions
+
+    Raises
+    ------
+    RunError
+        The file is missing, not a CSV file, lacks a column, names a class that
+        is not one of ``class_names``, or has a truncated line; the one-line
+        message names the file and the line.
+    """
+    path = Path(path)
+    lookup = {name: i for i, name in enumerate(class_names)}
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            reader = csv.DictReader(f)
+            header = list(reader.fieldnames or ())
+            key = "index" if "index" in header and "row" not in header else "row"
+            missing = [c for c in (key, "true", "pred") if c not in header]
+            if missing:
+                raise RunError(f"{path}: no column {', '.join(missing)} in the header")
+            p_columns = _probability_columns(path, header, class_names)
+            lines = list(enumerate(reader, start=2))
+    except FileNotFoundError:
+        raise RunError(f"{path}: no such file") from None
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise RunError(f"{path}: not a readable CSV file ({exc})") from None
+    if not lines:
+        raise RunError(f"{path}: no predictions")
+    by_name = key == "row" or lines[0][1]["true"] in lookup
+    rows, true, pred, proba = [], [], [], []
+    for number, line in lines:
+        try:
+            if None in line:
+                extra = len(line[None])
+                raise ValueError(f"{len(header) + extra} fields for {len(header)} columns")
+            rows.append(_integer(_field(line, key), key))
+            true.append(_class_index(_field(line, "true"), lookup, by_name))
+            pred.append(_class_index(_field(line, "pred"), lookup, by_name))
+            if p_columns:
+                proba.append([float(_field(line, c)) for c in p_columns])
+        except ValueError as exc:
+            raise RunError(f"{path}: line {number}: {exc}") from None
+    return TestPredictions(
+        rows=None if key == "index" and by_name else np.asarray(rows, dtype=np.int64),
+        true=np.asarray(true, dtype=np.int64),
+        pred=np.asarray(pred, dtype=np.int64),
+        proba=np.asarray(proba, dtype=np.float64) if p_columns else None,
+    )
+
+
+def _probability_columns(path: Path, header: list[str], class_names: Sequence[str]) -> list[str]:
+    """The ``p_<class>`` columns in class order; none when the file has none."""
+    given = {c for c in header if c.startswith("p_")}
+    if not given:
+        return []
+    expected = [f"p_{name}" for name in class_names]
+    if given != set(expected):
+        raise RunError(
+            f"{path}: probability columns {', '.join(sorted(given))} do not match "
+            f"the classes {', '.join(class_names)}"
+        )
+    return expected
+
+
+def _field(line: Mapping[str | None, Any], column: str) -> str:
+    value = line.get(column)
+    if value is None or value == "":
+        raise ValueError(f"empty {column} field (truncated line)")
+    return value
+
+
+def _integer(value: str, column: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{column} {value!r} is not an integer") from None
+
+
+def _class_index(value: str, lookup: Mapping[str, int], by_name: bool) -> int:
+    """A class given by name (``by_name``) or by index, as its index."""
+    if by_name:
+        if value not in lookup:
+            raise ValueError(f"unknown class {value!r}; the classes are {', '.join(lookup)}")
+        return lookup[value]
+    label = _integer(value, "class")
+    if not 0 <= label < len(lookup):
+        raise ValueError(f"class {label} is outside 0..{len(lookup) - 1}")
+    return label
 
 
 #: Packages whose versions a run records (see :func:`package_versions`).

@@ -13,15 +13,18 @@ EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("*.py"))
 @pytest.mark.slow
 @pytest.mark.parametrize("script", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_example_runs(script, tmp_path, monkeypatch, capsys):
+    from fer_classic.classical import CLASSIFIERS
     from fer_classic.features import FEATURES
 
     monkeypatch.chdir(tmp_path)
-    built_in = set(FEATURES)
+    registries = [FEATURES, CLASSIFIERS]
+    built_in = [set(registry) for registry in registries]
     try:
         runpy.run_path(str(script), run_name="__main__")
     finally:
-        for name in set(FEATURES) - built_in:  # what the example registered
-            del FEATURES[name]
+        for registry, names in zip(registries, built_in, strict=True):
+            for name in set(registry) - names:  # what the example registered
+                del registry[name]
     assert capsys.readouterr().out.strip()
 
 

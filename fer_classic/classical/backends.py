@@ -37,6 +37,22 @@ def check_n_jobs(n_jobs: object, name: str = "n_jobs") -> int | None:
     return n_jobs  # type: ignore[return-value]
 
 
+def check_backend(backend: object, scheduler: object = None) -> None:
+    """Refuse a ``backend`` that is not one of :data:`BACKENDS`, and Dask without a scheduler.
+
+    Raises
+    ------
+    ParameterError
+        Naming ``backend`` or ``scheduler``.
+    """
+    if backend not in BACKENDS:
+        raise ParameterError(
+            "backend", f"unknown {{name}} {backend!r}; valid: {', '.join(BACKENDS)}"
+        )
+    if backend == "dask" and scheduler is None:
+        raise ParameterError("scheduler", "backend dask needs {name} (tcp://host:8786)")
+
+
 @contextlib.contextmanager
 def execution_backend(
     backend: str = "loky", scheduler: str | None = None, n_jobs: int | None = 1
@@ -54,16 +70,11 @@ def execution_backend(
 
     Yields the ``n_jobs`` to pass to ``Parallel``.
     """
+    check_backend(backend, scheduler)
     if backend == "loky":
         with parallel_config(backend="loky"):
             yield n_jobs
         return
-    if backend != "dask":
-        raise ParameterError(
-            "backend", f"unknown {{name}} {backend!r}; valid: {', '.join(BACKENDS)}"
-        )
-    if scheduler is None:
-        raise ParameterError("scheduler", "backend dask needs {name} (tcp://host:8786)")
     try:
         import distributed
     except ImportError:

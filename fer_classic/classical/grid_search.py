@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,17 +26,16 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from ..data import FERDataset
-from ..errors import FerClassicError, ParameterError
+from ..errors import FerClassicError
+from ..evaluation import classification_metrics, save_confusion_png
 from ..files import check_writable_dir
 from ..runs import make_manifest, run_lock
-from .backends import N_JOBS_RULE, check_n_jobs, execution_backend
+from .backends import execution_backend
+from .config import SearchConfig
 from .grids import Grid, default_grid, expand_grid, load_grid_file, parse_grid_document
-from .metrics import classification_metrics, save_confusion_png
-from .pipelines import MODELS, make_model_pipeline, with_features
+from .pipelines import make_model_pipeline, with_features
 from .rundir import ClassicalRun
-from .search import SEARCHES, Candidate, FeatureData, Search, best_record, make_candidates
-
-REFITS = ("train", "train+val")
+from .search import Candidate, FeatureData, Search, best_record, make_candidates
 
 
 @dataclass
@@ -49,36 +48,6 @@ class GridSearchResult:
     metrics: dict[str, Any]
     resumed: bool
     n_resumed: int
-
-
-def parse_names(value: str | Sequence[str], valid: Sequence[str], what: str) -> list[str]:
-    """``"a,b"`` or ``["a", "b"]`` as a list, each name checked against ``valid``."""
-    names = [n.strip() for n in value.split(",")] if isinstance(value, str) else list(value)
-    names = [n for n in names if n]
-    if not names:
-        raise ParameterError(what, f"{{name}}: give at least one of {', '.join(valid)}")
-    unknown = [n for n in names if n not in valid]
-    if unknown:
-        raise ParameterError(
-            what, f"{{name}}: unknown {', '.join(map(repr, unknown))}; valid: {', '.join(valid)}"
-        )
-    return list(dict.fromkeys(names))
-
-
-def parse_feature_specs(value: str | Sequence[str]) -> list[str]:
-    """Feature settings such as ``"hog,lbp,hog+lbp"``, each checked; lists the valid names."""
-    from ..features import FEATURES, parse_feature_spec
-
-    specs = [s.strip() for s in value.split(",")] if isinstance(value, str) else list(value)
-    specs = [s for s in specs if s]
-    if not specs:
-        raise ParameterError("features", f"{{name}}: give at least one of {', '.join(FEATURES)}")
-    for spec in specs:
-        try:
-            parse_feature_spec(spec)
-        except ValueError as exc:
-            raise ParameterError("features", f"{{name}}: {exc}") from None
-    return list(dict.fromkeys(specs))
 
 
 def _make_transformer(
@@ -168,23 +137,11 @@ def _compute_features(
 
 def grid_search(
     dataset: FERDataset,
+    config: SearchConfig | None = None,
     *,
-    features: str | Sequence[str] = ("pixels", "hist", "hog", "lbp", "gabor", "landmarks"),
-    models: str | Sequence[str] = MODELS,
-    grid: str | Path | Mapping[str, Any] | None = None,
-    out: str | Path = "runs/grid-search",
-    cv: int | None = None,
-    search: str = "grid",
-    factor: int = 3,
-    refit: str = "train",
-    seed: int = 0,
-    n_jobs: int | None = 1,
-    backend: str = "loky",
-    scheduler: Any = None,
-    force: bool = False,
     cache_dir: str | Path | None = None,
-    progress: bool = False,
     on_record: Callable[[dict[str, Any]], None] | None = None,
+    **settings: Any,
 ) -> GridSearchResult:
     """Search classifiers over features, refit the best, report it on the test split.
 
@@ -192,56 +149,34 @@ def grid_search(
     ----------
     dataset : FERDataset
         From :func:`fer_classic.data.load_dataset`.
-    features : str or list of str
-        Feature settings, comma-separated or as a list: ``"hog,lbp,hog+lbp"``.
-    models : str or list of str
-        Among ``knn``, ``svm``, ``rf``.
-    grid : path to a TOML grid file, or the same structure as a dict, optional
-        Replaces the default grid of each model it names and sets extractor
-        parameters (:mod:`fer_classic.classical.grids`).
-    out : path
-        The run directory; rerunning the same configuration resumes it.
-    cv : int, optional
-        Select by stratified ``cv``-fold on the training split instead of the
-        validation split.
-    search : {"grid", "halving"}
-    factor : int
-        Successive halving's factor.
-    refit : {"train", "train+val"}
-        What the best candidate is refitted on before the test.
-    seed : int
-        Seeds folds, halving subsets, PCA, LinearSVC and the random forest.
-    n_jobs : int or None
-        Candidates run in parallel on this many local workers (-1: every core).
-    backend : {"loky", "dask"}; scheduler : Dask scheduler address or Client
-    force : bool
-        Start ``out`` over when it holds a run of another configuration.
+    config : SearchConfig, optional
+        What is searched and where; default ``SearchConfig()``: the six built-in
+        extractors and the built-in classifiers, into ``runs/grid-search``.
     cache_dir : path, optional
         Where features are cached (default: ``<data cache>/features``).
-    progress : bool
-        Show a progress bar (counts and ETA) on stderr.
     on_record : callable, optional
         Called with each finished candidate's record after it is saved; an
         exception from it stops the search (the records so far stay saved).
+    **settings
+        Fields of :class:`SearchConfig`, replacing those of ``config``:
+        ``grid_search(dataset, features="hog,lbp", models="svm", n_jobs=2)``.
 
     Returns
     -------
     GridSearchResult
+
+    Raises
+    ------
+    ParameterError
+        A setting has a value it cannot take; the message names the setting.
     """
-    if search not in SEARCHES:
-        raise ParameterError("search", f"unknown {{name}} {search!r}; valid: {', '.join(SEARCHES)}")
-    if refit not in REFITS:
-        raise ParameterError("refit", f"unknown {{name}} {refit!r}; valid: {', '.join(REFITS)}")
-    try:
-        check_n_jobs(n_jobs)
-    except ValueError:
-        raise ParameterError("n_jobs", f"{{name}} must be {N_JOBS_RULE}; got {n_jobs!r}") from None
-    specs = parse_feature_specs(features)
-    model_names = parse_names(models, MODELS, "models")
-    if isinstance(grid, (str, Path)):
-        user_grids, feature_params = parse_grid_document(load_grid_file(grid), where=str(grid))
+    config = SearchConfig(**settings) if config is None else replace(config, **settings)
+    if isinstance(config.grid, Path):
+        document, where = load_grid_file(config.grid), str(config.grid)
     else:
-        user_grids, feature_params = parse_grid_document(grid or {}, where="grid")
+        document, where = config.grid or {}, "grid"
+    user_grids, feature_params = parse_grid_document(document, where=where)
+    specs, model_names = list(config.features), list(config.models)
     image_shape = dataset.train.images.shape[1:]
     grids, dims = resolve_grids(
         specs, model_names, user_grids, feature_params, image_shape, len(dataset.train)
@@ -253,35 +188,36 @@ def grid_search(
         candidates,
         dataset.train.labels,
         dataset.val.labels,
-        cv=cv,
-        search=search,
-        factor=factor,
-        seed=seed,
+        cv=config.cv,
+        search=config.search,
+        factor=config.factor,
+        seed=config.seed,
     )
     check_settings(candidates, searcher, dims)
     feature_cache = None
     if cache_dir is not None:
         feature_cache = check_writable_dir(cache_dir) / "features"
 
-    config = {
+    run_config = {
         "features": specs,
         "feature_params": {k: dict(v) for k, v in sorted(feature_params.items())},
         "models": model_names,
         "grids": grids,
         "protocol": {
-            "cv": cv,
-            "search": search,
-            "factor": factor if search == "halving" else None,
-            "refit": refit,
+            "cv": config.cv,
+            "search": config.search,
+            "factor": config.factor if config.search == "halving" else None,
+            "refit": config.refit,
             "scoring": "accuracy",
         },
-        "seed": seed,
+        "seed": config.seed,
         "data": dataset.fingerprint,
     }
-    with run_lock(out):
-        run = ClassicalRun(out)
-        manifest = make_manifest("classical", seed=seed, data=dataset.describe())
-        resumed = run.open(config, manifest, force)
+    n_jobs = config.n_jobs
+    with run_lock(config.out):
+        run = ClassicalRun(config.out)
+        manifest = make_manifest("classical", seed=config.seed, data=dataset.describe())
+        resumed = run.open(run_config, manifest, config.force)
         done = run.records() if resumed else []
         if resumed and run.is_complete:
             metrics = run.metrics()
@@ -302,7 +238,7 @@ def grid_search(
             initial=len(done),
             desc="candidates",
             unit="cand",
-            disable=not progress,
+            disable=None if config.progress is None else not config.progress,
             dynamic_ncols=True,
         )
 
@@ -313,14 +249,22 @@ def grid_search(
                 on_record(rec)
 
         try:
-            with execution_backend(backend, scheduler, n_jobs) as workers:
+            with execution_backend(config.backend, config.scheduler, n_jobs) as workers:
                 records = searcher.run(matrices, done=done, on_record=record, n_jobs=workers)
         finally:
             bar.close()
         search_seconds = time.perf_counter() - start
         best = best_record(records)
         metrics = _refit_and_report(
-            run, dataset, best, feature_params, feature_cache, matrices, refit, seed, n_jobs
+            run,
+            dataset,
+            best,
+            feature_params,
+            feature_cache,
+            matrices,
+            config.refit,
+            config.seed,
+            n_jobs,
         )
         metrics["search_seconds"] = round(search_seconds, 1)
         run.save_metrics(metrics)
@@ -361,7 +305,7 @@ def _refit_and_report(
     transformer.fit(dataset.test.images[:1])
     run.save_model(with_features(transformer, pipeline))
     names = list(dataset.class_names)
-    run.save_predictions(dataset.test.labels, predicted, names, proba)
+    run.save_predictions(dataset.test.indices, dataset.test.labels, predicted, names, proba)
     metrics = classification_metrics(dataset.test.labels, predicted, names)
     save_confusion_png(
         metrics,

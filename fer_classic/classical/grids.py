@@ -1,4 +1,4 @@
-"""Parameter grids: the built-in defaults per feature and model, and TOML grid files.
+"""Parameter grids: their checks, their candidates, each model's default, TOML grid files.
 
 A grid is a list of dicts mapping parameter names to lists of values, as
 scikit-learn's ``ParameterGrid``; its candidates are the union of each dict's
@@ -7,23 +7,14 @@ cross product. Parameters are the candidate's (see
 
 Default grids
 -------------
-Sized so that the full default grid (six extractors x three models) runs on
-full FER-2013 on two cores in under two hours with ``--search halving``:
-
-- ``knn``: n_neighbors 1, 3, 5, 7, 9, 15, 25 x weights uniform, distance x
-  p 1, 2 (28 candidates scored from two neighbour queries, one per norm);
-  standardised features, except raw pixels, compared as they are.
-- ``svm``: linear (``LinearSVC``) with C 0.001, 0.01, 0.1 on standardised
-  features; RBF with C 1, 3, 10 and gamma "scale", after PCA to 100 and 300
-  dimensions where the features have more than 300. Nine candidates: halving
-  fits them on a ninth of the training split, three on a third, and only the
-  best on all of it (an RBF fit on 28,709 images costs minutes).
-- ``rf``: 200 trees, max_features "sqrt", unlimited depth, class_weight none
-  and balanced.
+Each classifier's registration gives its default grid
+(:mod:`fer_classic.classical.registry`, which lists those of the built-in ones);
+one registered without a grid has one candidate: its default parameters.
 
 Grid files
 ----------
-``--grid grid.toml`` replaces the default grid of each model it names::
+``--grid grid.toml`` replaces the default grid of each model it names, a
+section per registered classifier::
 
     [features.hog]          # extractor parameters (fer_classic.features), optional
     pixels_per_cell = 6
@@ -38,14 +29,16 @@ Grid files
     C = [1, 10]
     pca = [200, "none"]
 
-A scalar stands for a one-value list. TOML has no null: ``"none"`` turns PCA,
-``max_depth`` or ``class_weight`` off.
+A scalar stands for a one-value list. TOML has no null: ``"none"`` stands for
+None (it turns PCA, ``max_depth`` or ``class_weight`` off) wherever a parameter's
+check accepts None, and for every parameter without a check (a registered
+classifier's, :func:`~fer_classic.classical.register_classifier`);
+``scaler = "none"`` is the string.
 """
 
 from __future__ import annotations
 
 import itertools
-import math
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -54,8 +47,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import FerClassicError
-from .neighbors import WEIGHTS
-from .pipelines import MODEL_PARAMS, MODELS, PREPROCESSING_PARAMS, SCALERS, SVM_KERNELS
+from .pipelines import PREPROCESSING_PARAMS, SCALERS
+from .registry import CLASSIFIERS, Check, RegisteredClassifier, _positive_int, get_classifier
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -64,66 +57,37 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 Grid = list[dict[str, list[Any]]]
 
-#: Dimensions above which the default RBF SVM works on PCA components.
-RBF_PCA_COMPONENTS = 300
-
-
-def _is_int(v) -> bool:
-    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
-
-
-def _is_number(v) -> bool:
-    return isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
-
-
-def _positive_int(v) -> bool:
-    return _is_int(v) and v >= 1
-
-
-def _positive_number(v) -> bool:
-    return _is_number(v) and math.isfinite(v) and v > 0
-
-
-#: Parameter -> (check of one value, what valid values are), for error messages.
-_CHECKS = {
+#: Checks of the preprocessing parameters every model's grid may set.
+_PREPROCESSING_CHECKS: dict[str, Check] = {
     "scaler": (lambda v: v in SCALERS, f"one of {', '.join(SCALERS)}"),
     "pca": (lambda v: v is None or _positive_int(v), 'a positive integer or "none"'),
-    "n_neighbors": (_positive_int, "a positive integer"),
-    "weights": (lambda v: v in WEIGHTS, f"one of {', '.join(WEIGHTS)}"),
-    "p": (lambda v: _is_number(v) and math.isfinite(v) and v >= 1, "a number >= 1"),
-    "kernel": (lambda v: v in SVM_KERNELS, f"one of {', '.join(SVM_KERNELS)}"),
-    "C": (_positive_number, "a positive number"),
-    "gamma": (
-        lambda v: v in ("scale", "auto") or _positive_number(v),
-        'a positive number, "scale" or "auto"',
-    ),
-    "class_weight": (
-        lambda v: v in (None, "balanced", "balanced_subsample"),
-        '"none", "balanced" or "balanced_subsample"',
-    ),
-    "n_estimators": (_positive_int, "a positive integer"),
-    "max_depth": (lambda v: v is None or _positive_int(v), 'a positive integer or "none"'),
-    "max_features": (
-        lambda v: v in ("sqrt", "log2", None) or _positive_int(v) or (_is_number(v) and 0 < v <= 1),
-        '"sqrt", "log2", "none", a positive integer or a fraction in (0, 1]',
-    ),
-    "min_samples_leaf": (_positive_int, "a positive integer"),
 }
-_NONE_ALLOWED = {"pca", "class_weight", "max_depth", "max_features"}
 
 
-def _from_toml(name: str, value: Any) -> Any:
-    if value == "none" and name in _NONE_ALLOWED:
+def _from_toml(value: Any, check: Check | None) -> Any:
+    """``"none"`` as None where the parameter takes None (or has no check)."""
+    if value == "none" and (check is None or check[0](None)):
         return None
     return value
 
 
-def check_grid(model: str, grid: Sequence[Mapping[str, Any]], where: str = "grid") -> Grid:
+def check_grid(
+    model: str | RegisteredClassifier,
+    grid: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+    where: str = "grid",
+) -> Grid:
     """Validate and normalise a model's grid: lists of checked values per parameter.
+
+    ``model`` is a registered classifier's name or its registration: its
+    ``params`` are the valid keys besides ``scaler`` and ``pca``, and its
+    ``checks`` test their values.
 
     Raises :class:`FerClassicError` naming ``where``, the model and the key.
     """
-    valid = (*PREPROCESSING_PARAMS, *MODEL_PARAMS[model])
+    classifier = model if isinstance(model, RegisteredClassifier) else get_classifier(model)
+    model = classifier.name
+    valid = (*PREPROCESSING_PARAMS, *classifier.params)
+    checks = {**_PREPROCESSING_CHECKS, **classifier.checks}
     if isinstance(grid, Mapping):
         grid = [grid]
     out: Grid = []
@@ -142,12 +106,12 @@ def check_grid(model: str, grid: Sequence[Mapping[str, Any]], where: str = "grid
             values = list(values) if isinstance(values, (list, tuple)) else [values]
             if not values:
                 raise FerClassicError(f"{where}: [{model}] {key} is an empty list")
-            check, what = _CHECKS[key]
-            values = [_from_toml(key, v) for v in values]
+            check = checks.get(key)
+            values = [_from_toml(v, check) for v in values]
             for v in values:
-                if not check(v):
+                if check is not None and not check[0](v):
                     raise FerClassicError(
-                        f"{where}: [{model}] {key} = {v!r} is invalid; expected {what}"
+                        f"{where}: [{model}] {key} = {v!r} is invalid; expected {check[1]}"
                     )
             checked[key] = values
         out.append(dict(sorted(checked.items())))
@@ -165,40 +129,13 @@ def expand_grid(grid: Grid) -> list[dict[str, Any]]:
 
 
 def default_grid(feature: str, model: str, n_features: int, n_train: int) -> Grid:
-    """The built-in grid of ``model`` on ``feature`` (a spec such as ``"hog+lbp"``).
+    """The default grid of ``model`` on ``feature`` (a spec such as ``"hog+lbp"``).
 
-    ``n_features`` (the feature dimension) and ``n_train`` (training images)
-    decide PCA for the RBF SVM: to ``min(300, n_train)`` components when
-    ``n_features`` exceeds 300.
+    ``n_features`` (the feature dimension) and ``n_train`` (training images) are
+    what a grid may depend on: the built-in RBF SVM works on
+    ``min(300, n_train)`` PCA components when ``n_features`` exceeds 300.
     """
-    if model == "knn":
-        scaler = "none" if feature == "pixels" else "standard"
-        return [
-            {
-                "scaler": [scaler],
-                "n_neighbors": [1, 3, 5, 7, 9, 15, 25],
-                "weights": ["uniform", "distance"],
-                "p": [1, 2],
-            }
-        ]
-    if model == "svm":
-        if n_features > RBF_PCA_COMPONENTS:
-            pcas = sorted({min(100, n_train), min(RBF_PCA_COMPONENTS, n_train)})
-        else:
-            pcas = [None]
-        linear = {"scaler": ["standard"], "kernel": ["linear"], "C": [0.001, 0.01, 0.1]}
-        rbf = {"scaler": ["standard"], "pca": pcas, "kernel": ["rbf"], "C": [1, 3, 10]}
-        return [linear, {**rbf, "gamma": ["scale"]}]
-    if model == "rf":
-        return [
-            {
-                "n_estimators": [200],
-                "max_features": ["sqrt"],
-                "max_depth": [None],
-                "class_weight": [None, "balanced"],
-            }
-        ]
-    raise ValueError(f"model must be one of {list(MODELS)}; got {model!r}")
+    return get_classifier(model).default_grid(feature, n_features, n_train)
 
 
 def load_grid_file(path: str | Path) -> dict[str, Any]:
@@ -260,10 +197,11 @@ def parse_grid_document(
                 if not isinstance(params, Mapping):
                     raise FerClassicError(f"{where}: [features.{name}] must be a table")
                 feature_params[name] = _check_extractor_params(name, params, where)
-        elif key in MODELS:
+        elif key in CLASSIFIERS:
             grids[key] = check_grid(key, value, where=where)
         else:
             raise FerClassicError(
-                f"{where}: unknown section {key!r}; valid sections: features, {', '.join(MODELS)}"
+                f"{where}: unknown section {key!r}; valid sections: features, "
+                f"{', '.join(CLASSIFIERS)}"
             )
     return grids, feature_params

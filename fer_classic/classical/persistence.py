@@ -30,11 +30,12 @@ TRUST_PICKLE_HINT = (
 
 
 def trusted_types() -> list[str]:
-    """The fer-classic types a ``model.skops`` may hold: the extractors and classifiers."""
+    """The fer-classic types a ``model.skops`` may hold: registered extractors and classifiers."""
     from ..features import FEATURES
-    from .neighbors import KNNClassifier
+    from .registry import CLASSIFIERS
 
-    classes = [*FEATURES.values(), KNNClassifier]
+    factories = [classifier.factory for classifier in CLASSIFIERS.values()]
+    classes = [*FEATURES.values(), *(f for f in factories if isinstance(f, type))]
     return sorted(f"{cls.__module__}.{cls.__qualname__}" for cls in classes)
 
 

@@ -1,21 +1,9 @@
 """Pipelines per model: features -> scaling -> optional PCA -> classifier.
 
 A candidate's parameters are one flat dict: the preprocessing shared by every
-model (``scaler``, ``pca``) and the classifier's own (:data:`MODEL_PARAMS`).
-``None`` means "off" (``pca=None``: no PCA; ``class_weight=None``: unweighted).
-
-=======  ==================================================  ==========================
-model    classifier                                          parameters
-=======  ==================================================  ==========================
-``knn``  :class:`~fer_classic.classical.neighbors.KNNClassifier`  n_neighbors, weights, p
-``svm``  ``LinearSVC`` (kernel "linear") or ``SVC`` (rbf)     kernel, C, gamma, class_weight
-``rf``   ``RandomForestClassifier``                          n_estimators, max_depth,
-                                                             max_features, min_samples_leaf,
-                                                             class_weight
-=======  ==================================================  ==========================
-
-The linear SVM is ``LinearSVC`` (liblinear), not ``SVC(kernel="linear")``: the
-same model, fitted in seconds rather than tens of minutes on 28,709 images.
+model (``scaler``, ``pca``) and the classifier's own (its registration's
+``params``, :mod:`fer_classic.classical.registry`). ``None`` means "off"
+(``pca=None``: no PCA; ``class_weight=None``: unweighted).
 """
 
 from __future__ import annotations
@@ -25,27 +13,13 @@ from typing import Any
 
 from sklearn.base import BaseEstimator
 from sklearn.decomposition import PCA
-from sklearn.ensemble import RandomForestClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.svm import SVC, LinearSVC
 
-from .neighbors import KNNClassifier
+from .registry import RegisteredClassifier, get_classifier
 
-MODELS = ("knn", "svm", "rf")
 SCALERS = ("none", "standard")
 PREPROCESSING_PARAMS = ("scaler", "pca")
-MODEL_PARAMS: dict[str, tuple[str, ...]] = {
-    "knn": ("n_neighbors", "weights", "p"),
-    "svm": ("kernel", "C", "gamma", "class_weight"),
-    "rf": ("n_estimators", "max_depth", "max_features", "min_samples_leaf", "class_weight"),
-}
-SVM_KERNELS = ("linear", "rbf")
-
-
-def model_params(model: str, params: Mapping[str, Any]) -> dict[str, Any]:
-    """The classifier's own parameters of a candidate (without ``scaler``, ``pca``)."""
-    return {k: v for k, v in params.items() if k in MODEL_PARAMS[model]}
 
 
 def make_preprocessing(params: Mapping[str, Any], seed: int = 0) -> list[tuple[str, BaseEstimator]]:
@@ -63,25 +37,21 @@ def make_preprocessing(params: Mapping[str, Any], seed: int = 0) -> list[tuple[s
     return steps
 
 
-def make_classifier(model: str, params: Mapping[str, Any], seed: int = 0) -> BaseEstimator:
-    """The unfitted classifier of ``model`` with the candidate's parameters."""
-    own = model_params(model, params) if model in MODEL_PARAMS else {}
-    if model == "knn":
-        return KNNClassifier(**own)
-    if model == "svm":
-        kernel = own.pop("kernel", "rbf")
-        if kernel == "linear":
-            own.pop("gamma", None)
-            return LinearSVC(**own, random_state=seed, max_iter=5000)
-        if kernel == "rbf":
-            return SVC(kernel="rbf", **own, cache_size=1000)
-        raise ValueError(f"kernel must be one of {list(SVM_KERNELS)}; got {kernel!r}")
-    if model == "rf":
-        return RandomForestClassifier(**own, random_state=seed)
-    raise ValueError(f"model must be one of {list(MODELS)}; got {model!r}")
+def make_classifier(
+    model: str | RegisteredClassifier, params: Mapping[str, Any], seed: int = 0
+) -> BaseEstimator:
+    """The unfitted classifier ``model`` names, with a candidate's own parameters.
+
+    ``model`` is a registered name or its registration; ``seed`` is the
+    ``random_state`` of a classifier that takes one.
+    """
+    classifier = model if isinstance(model, RegisteredClassifier) else get_classifier(model)
+    return classifier.make(params, seed)
 
 
-def make_model_pipeline(model: str, params: Mapping[str, Any], seed: int = 0) -> Pipeline:
+def make_model_pipeline(
+    model: str | RegisteredClassifier, params: Mapping[str, Any], seed: int = 0
+) -> Pipeline:
     """Scaling, PCA and classifier: the part of a pipeline that works on features."""
     return Pipeline(
         [*make_preprocessing(params, seed), ("clf", make_classifier(model, params, seed))]

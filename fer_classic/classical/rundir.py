@@ -14,8 +14,10 @@ Files, in the order they are written::
         model.skops           the refitted best pipeline, features included:
                               ``persistence.load_pipeline(path).predict(images)``
                               on uint8 ``(N, 48, 48)`` images
-        test_predictions.csv  index, true, pred (class names), p_<class> where
-                              the model gives probabilities (KNN, random forest)
+        test_predictions.csv  the best model's test predictions
+                              (:func:`fer_classic.runs.write_predictions`), with
+                              probabilities where the model gives them (KNN,
+                              random forest)
         confusion_matrix.png  the best model's test confusion matrix
         metrics.json          written last: accuracy, macro_f1, per_class,
                               confusion_matrix, class_names, best (the chosen
@@ -29,8 +31,6 @@ refused unless ``force``, which starts the directory over.
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -38,13 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from ..files import (
-    append_jsonl,
-    read_json,
-    read_jsonl,
-    write_json_atomic,
-    write_text_atomic,
-)
+from ..files import append_jsonl, read_json, read_jsonl, write_json_atomic
 from ..runs import (
     CLASSICAL_MODEL,
     CONFIG,
@@ -53,6 +47,7 @@ from ..runs import (
     METRICS,
     PREDICTIONS,
     check_config,
+    write_predictions,
 )
 from .persistence import save_pipeline
 
@@ -108,25 +103,20 @@ class ClassicalRun:
 
     def save_predictions(
         self,
+        indices: np.ndarray,
         y_true: np.ndarray,
         y_pred: np.ndarray,
         class_names: Sequence[str],
         proba: np.ndarray | None = None,
     ) -> Path:
-        """``test_predictions.csv``: one row per test image, classes by name."""
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        header = ["index", "true", "pred"]
-        if proba is not None:
-            header += [f"p_{name}" for name in class_names]
-        writer.writerow(header)
-        for i, (t, p) in enumerate(zip(y_true, y_pred, strict=True)):
-            row = [i, class_names[t], class_names[p]]
-            if proba is not None:
-                row += [f"{v:.6f}" for v in proba[i]]
-            writer.writerow(row)
+        """Write ``test_predictions.csv`` (:func:`fer_classic.runs.write_predictions`).
+
+        ``indices`` are the test images' rows in the source data set
+        (``Split.indices``); ``y_true`` and ``y_pred`` class indices into
+        ``class_names``; ``proba`` the class probabilities, if the model gives them.
+        """
         path = self.path / PREDICTIONS
-        write_text_atomic(path, out.getvalue())
+        write_predictions(path, indices, y_true, proba, class_names, y_pred=y_pred)
         return path
 
     def save_metrics(self, metrics: Mapping[str, Any]) -> Path:

@@ -40,10 +40,13 @@ from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.pipeline import Pipeline
 
 from ..errors import FerClassicError, ParameterError
-from .evaluate import Fold, Score, evaluate_task
+from .candidates import Fold, Score, score_task
 from .pipelines import make_preprocessing
+from .registry import get_classifier
 
 SEARCHES = ("grid", "halving")
+#: Order of the models' tasks of equal size: the longest first; a registered
+#: classifier, of unknown cost, with the longest.
 _COST_RANK = {"rf": 0, "knn": 1, "svm": 2}
 #: Fewest training rows per class in a halving round.
 MIN_ROWS_PER_CLASS = 20
@@ -331,7 +334,7 @@ class Search:
                 units = _knn_tasks(todo) if g[1] == "knn" else [[c] for c in todo]
                 tasks += [_Task(unit, level, rounds[level], full) for unit in units]
             # Longest first, so that the last workers do not wait on one long task.
-            tasks.sort(key=lambda t: (-t.n_train, _COST_RANK[t.candidates[0].model]))
+            tasks.sort(key=lambda t: (-t.n_train, _COST_RANK.get(t.candidates[0].model, 0)))
             for record in self._execute(tasks, features, n_jobs):
                 records[(record["key"], record["round"])] = record
                 if on_record is not None:
@@ -349,7 +352,10 @@ class Search:
             rows = self._rows(folds, task.n_train, task.round)
             params = [dict(c.params) for c in task.candidates]
             model = task.candidates[0].model
-            calls.append(delayed(_run_task)(i, model, params, folds, rows, self.seed))
+            # The built-in knn shares neighbour queries (by its name); every other classifier
+            # goes to the workers as its registration, which they may not hold themselves.
+            classifier = model if model == "knn" else get_classifier(model)
+            calls.append(delayed(_run_task)(i, classifier, params, folds, rows, self.seed))
         # Results come back in completion order, each tagged with its task.
         for i, scores in Parallel(n_jobs=n_jobs, return_as="generator_unordered")(calls):
             task = tasks[i]
@@ -358,4 +364,4 @@ class Search:
 
 
 def _run_task(i: int, *args) -> tuple[int, list[Score]]:
-    return i, evaluate_task(*args)
+    return i, score_task(*args)

@@ -57,7 +57,7 @@ def add_data_options(parser: argparse.ArgumentParser, *, positional: bool = Fals
     )
 
 
-def _workers(text: str) -> int:
+def n_jobs_type(text: str) -> int:
     """An ``--n-jobs`` value: a positive number of workers, or -1."""
     from ..classical.backends import N_JOBS_RULE, check_n_jobs
 
@@ -65,17 +65,6 @@ def _workers(text: str) -> int:
         return check_n_jobs(int(text))  # type: ignore[return-value]
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be {N_JOBS_RULE}; got {text!r}") from None
-
-
-def add_n_jobs_option(parser: argparse.ArgumentParser) -> None:
-    """``--n-jobs``, the number of parallel workers."""
-    parser.add_argument(
-        "--n-jobs",
-        type=_workers,
-        default=1,
-        metavar="N",
-        help="parallel workers; -1 uses every core (default: %(default)s)",
-    )
 
 
 def add_tta_option(parser: argparse.ArgumentParser) -> None:

@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..cnn.evaluate import SUBSETS, evaluate_model, format_scores, load_run_dataset
 from ..errors import FerClassicError
+from ..evaluation import SUBSETS, evaluate_model, format_scores, load_run_dataset
 from ..files import check_writable_file, read_json, write_json_atomic
 from ..runs import MANIFEST
 from .common import add_data_options, add_trust_pickle_option, add_tta_option, load_data_from_args

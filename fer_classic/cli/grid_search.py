@@ -1,28 +1,82 @@
-"""``fer-classic grid-search``: KNN, SVM and random forests over handcrafted features."""
+"""``fer-classic grid-search``: registered classifiers over handcrafted features.
+
+Its search and execution options are the fields of
+:class:`~fer_classic.classical.SearchConfig`, with their defaults and help;
+``--seed`` is the data options', and ``--top`` only chooses what is printed.
+"""
 
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import MISSING, fields
 from pathlib import Path
 from typing import Any
 
 from tabulate import tabulate
 
-from ..classical import REFITS, SEARCHES, grid_search
-from ..classical.backends import BACKENDS
-from ..classical.metrics import confusion_table, per_class_table
-from ..classical.pipelines import MODELS
-from .common import add_data_options, add_n_jobs_option, load_data_from_args
+from ..classical import CLASSIFIERS, SearchConfig, grid_search
+from ..evaluation import format_scores
+from .common import add_data_options, load_data_from_args, n_jobs_type
 
-ALL_FEATURES = "pixels,hist,hog,lbp,gabor,landmarks"
+#: The SearchConfig fields given as options, per option group: field -> the
+#: add_argument keywords beside its help, default and choices, which are the field's.
+#: The option of a field is its name with dashes: ``n_jobs`` -> ``--n-jobs``.
+_SEARCH_OPTIONS: dict[str, dict[str, Any]] = {
+    "features": {"metavar": "LIST"},
+    "models": {"metavar": "LIST"},
+    "grid": {"type": Path, "metavar": "TOML"},
+    "cv": {"type": int, "metavar": "K"},
+    "search": {},
+    "factor": {"type": int},
+    "refit": {},
+    "out": {"type": Path, "metavar": "DIR"},
+    "force": {"action": "store_true"},
+}
+_EXECUTION_OPTIONS: dict[str, dict[str, Any]] = {
+    "n_jobs": {"type": n_jobs_type, "metavar": "N"},
+    "backend": {},
+    "scheduler": {"metavar": "ADDRESS"},
+    "progress": {"action": argparse.BooleanOptionalAction},
+}
+#: SearchConfig fields set by other options: ``seed`` is the data options' ``--seed``.
+_FROM_DATA_OPTIONS = ("seed",)
+
+
+def _help(name: str, default: Any, metadata: Mapping[str, Any]) -> str:
+    """A field's help, with the registered classifiers for ``models`` and its default."""
+    text = metadata["help"]
+    if name == "models":
+        text += f" among those registered: {', '.join(CLASSIFIERS)}"
+    if default is None or default is False:
+        return text
+    shown = ",".join(default) if isinstance(default, tuple) else default
+    return f"{text} (default: {shown})"
+
+
+def _add_setting_options(
+    group: argparse._ArgumentGroup, options: Mapping[str, Mapping[str, Any]]
+) -> None:
+    """The options of the SearchConfig fields ``options`` names, unset unless given."""
+    by_name = {f.name: f for f in fields(SearchConfig)}
+    for name, keywords in options.items():
+        setting = by_name[name]
+        default = setting.default if setting.default is not MISSING else None
+        extra = {"choices": setting.metadata["choices"]} if "choices" in setting.metadata else {}
+        group.add_argument(
+            "--" + name.replace("_", "-"),
+            dest=name,
+            default=argparse.SUPPRESS,
+            help=_help(name, default, setting.metadata),
+            **extra,
+            **keywords,
+        )
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "grid-search",
-        help="search KNN, SVM and random-forest pipelines over handcrafted features",
+        help="search KNN, SVM, random-forest and registered classifiers over handcrafted features",
         description=(
             "Fit every candidate on the training split, select on the validation split "
             "(or --cv K folds), refit the best and report the test split once. Results go "
@@ -31,52 +85,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     add_data_options(parser)
     group = parser.add_argument_group("search")
-    group.add_argument(
-        "--features",
-        default=ALL_FEATURES,
-        metavar="LIST",
-        help=(
-            "comma-separated feature settings; '+' concatenates extractors, e.g. "
-            "hog,lbp,hog+lbp+landmarks (default: %(default)s)"
-        ),
-    )
-    group.add_argument(
-        "--models",
-        default=",".join(MODELS),
-        metavar="LIST",
-        help="comma-separated among knn, svm, rf (default: %(default)s)",
-    )
-    group.add_argument(
-        "--grid", type=Path, metavar="TOML", help="grid file replacing the default grid per model"
-    )
-    group.add_argument(
-        "--cv", type=int, metavar="K", help="select by stratified K-fold on the training split"
-    )
-    group.add_argument(
-        "--search",
-        choices=SEARCHES,
-        default="grid",
-        help="exhaustive grid or successive halving (default: %(default)s)",
-    )
-    group.add_argument(
-        "--factor", type=int, default=3, help="successive halving's factor (default: %(default)s)"
-    )
-    group.add_argument(
-        "--refit",
-        choices=REFITS,
-        default="train",
-        help="what the best candidate is refitted on before the test (default: %(default)s)",
-    )
-    group.add_argument(
-        "--out",
-        type=Path,
-        default=Path("runs/grid-search"),
-        metavar="DIR",
-        help="run directory; the same command resumes it (default: %(default)s)",
-    )
-    group.add_argument(
-        "--force", action="store_true", help="start --out over if it holds another configuration"
-    )
+    _add_setting_options(group, _SEARCH_OPTIONS)
     group.add_argument(
         "--top",
         type=_count,
@@ -85,17 +94,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="candidates shown (default: %(default)s)",
     )
     execution = parser.add_argument_group("execution")
-    add_n_jobs_option(execution)
-    execution.add_argument(
-        "--backend",
-        choices=BACKENDS,
-        default="loky",
-        help="local worker processes or a Dask cluster (default: %(default)s)",
-    )
-    execution.add_argument(
-        "--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://host:8786"
-    )
-    execution.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_setting_options(execution, _EXECUTION_OPTIONS)
     parser.set_defaults(func=run)
 
 
@@ -127,26 +126,16 @@ def candidates_table(records: Sequence[Mapping[str, Any]], top: int) -> str:
     return tabulate(rows, headers=["features", "model", "params", "val acc", "fit s", "score s"])
 
 
+def config_from_args(args: argparse.Namespace) -> SearchConfig:
+    """The ``SearchConfig`` the options name: its defaults, then the options given."""
+    names = (*_SEARCH_OPTIONS, *_EXECUTION_OPTIONS, *_FROM_DATA_OPTIONS)
+    return SearchConfig(**{name: getattr(args, name) for name in names if hasattr(args, name)})
+
+
 def run(args: argparse.Namespace) -> int:
+    config = config_from_args(args)
     dataset = load_data_from_args(args)
-    result = grid_search(
-        dataset,
-        features=args.features,
-        models=args.models,
-        grid=args.grid,
-        out=args.out,
-        cv=args.cv,
-        search=args.search,
-        factor=args.factor,
-        refit=args.refit,
-        seed=args.seed,
-        n_jobs=args.n_jobs,
-        backend=args.backend,
-        scheduler=args.scheduler,
-        force=args.force,
-        cache_dir=args.cache_dir,
-        progress=not args.no_progress and sys.stderr.isatty(),
-    )
+    result = grid_search(dataset, config, cache_dir=args.cache_dir)
     metrics, best = result.metrics, result.best
     n_full = sum(r["full"] for r in result.records)
     if result.resumed:
@@ -156,15 +145,8 @@ def run(args: argparse.Namespace) -> int:
     print()
     params = ", ".join(f"{k}={v}" for k, v in best["params"].items())
     print(f"best: {best['feature']} + {best['model']} ({params}), validation {best['score']:.4f}")
-    print(
-        f"test ({metrics['test_split']}, {metrics['n_test']} images, refitted on "
-        f"{metrics['refit_on']}): accuracy {metrics['accuracy']:.4f}, "
-        f"macro-F1 {metrics['macro_f1']:.4f}"
-    )
-    print()
-    print(per_class_table(metrics))
-    print()
-    print(confusion_table(metrics))
+    title = f"test ({metrics['test_split']}, refitted on {metrics['refit_on']})"
+    print(format_scores(metrics, title))
     print()
     print(f"run directory: {result.run_dir} (search {metrics['search_seconds']:.0f} s)")
     return 0

@@ -16,6 +16,7 @@ from . import evaluate as evaluate_cmd
 from . import grid_search as grid_search_cmd
 from . import predict as predict_cmd
 from . import train_cnn as train_cnn_cmd
+from .native_logs import quiet_tensorflow_logs
 
 # Each module registers one subcommand; the order here is the order in --help.
 COMMANDS = (data_cmd, grid_search_cmd, train_cnn_cmd, evaluate_cmd, compare_cmd, predict_cmd)
@@ -46,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 2 user error, 130 interrupted)."""
+    quiet_tensorflow_logs()  # before any command imports TensorFlow
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

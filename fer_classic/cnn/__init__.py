@@ -11,8 +11,9 @@
 - :func:`load_cnn_model` (:mod:`.predictor`): a run directory, ``.keras`` or
   ``.tflite`` file (default: the packaged int8 model) as an object with
   ``predict_proba(uint8 (N, 48, 48)) -> float32 (N, 7)``.
-- :func:`evaluate_model` (:mod:`.evaluate`): accuracy, macro-F1, per-class scores and
-  the confusion matrix on any data set.
+- :func:`evaluate_model`, :func:`score_predictions`, :func:`format_scores` and
+  :data:`SUBSETS`, from :mod:`fer_classic.evaluation`, which scores every kind of
+  model: accuracy, macro-F1, per-class scores and the confusion matrix on any data set.
 
 Keras (and through it TensorFlow or JAX) is imported on first use of the names
 that need it, so that loading a ``.tflite`` model does not.
@@ -23,9 +24,9 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
+from ..evaluation import SUBSETS, evaluate_model, format_scores, score_predictions
 from .architectures import ARCHITECTURES, build_network, register_architecture
 from .config import LR_SCHEDULES, OPTIMIZERS, CNNConfig
-from .evaluate import SUBSETS, evaluate_model, format_scores, score_predictions
 from .predictor import KerasCNN, TFLiteCNN, default_model_path, load_cnn_model
 from .preprocess import to_model_input
 

@@ -33,12 +33,12 @@ from .. import files, runs
 from ..data import FERDataset
 from ..data.cache import file_fingerprint
 from ..errors import FerClassicError, RunError
+from ..evaluation import score_predictions
 from ..runs import CNN_MODEL, TFLITE_MODELS
 from .architectures import build_network
 from .augment import allow_jit, build_augmenter
 from .callbacks import EpochRecorder, learning_rate_schedule
 from .config import SGD_MOMENTUM, CNNConfig
-from .evaluate import score_predictions, write_predictions
 from .export import export_tflite, representative_sample
 from .predictor import KerasCNN, TFLiteCNN, load_keras_model
 from .preprocess import IMAGE_SIZE, to_model_input
@@ -374,7 +374,7 @@ def _finish(
     model_path = run_dir / CNN_MODEL
     model = KerasCNN(load_keras_model(model_path), source=str(model_path))
     proba = model.predict_proba(test.images)
-    write_predictions(
+    runs.write_predictions(
         run_dir / runs.PREDICTIONS, test.indices, test.labels, proba, dataset.class_names
     )
     scores = score_predictions(test.labels, proba, dataset.class_names)

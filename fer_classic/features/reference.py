@@ -3,40 +3,68 @@
 Slow on purpose: one library call per image (and per cell, per filter), the
 way one would write the features without this package. The tests compare the
 batch extractors with these, and ``benchmarks/bench_features.py`` times both
-in the same run.
+in the same run. Each takes the parameters of the extractor it defines as
+required keywords: the defaults are the extractor's alone.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 
 from ._validation import as_images
 
+_Pair = int | tuple[int, int]
 
-def _cell_slices(image_shape, grid):
+
+def _pair(value: _Pair) -> tuple[int, int]:
+    """An int means a square, as in the extractors."""
+    return (value, value) if isinstance(value, int) else tuple(value)
+
+
+def _cell_slices(image_shape: tuple[int, ...], grid: tuple[int, int]) -> list[tuple[slice, slice]]:
     """Row and column slices of the grid's cells, row-major (``np.array_split`` boundaries)."""
     rows = [(a[0], a[-1] + 1) for a in np.array_split(np.arange(image_shape[0]), grid[0])]
     cols = [(a[0], a[-1] + 1) for a in np.array_split(np.arange(image_shape[1]), grid[1])]
     return [(slice(*r), slice(*c)) for r in rows for c in cols]
 
 
-def hog_reference(images, **params) -> np.ndarray:
-    """``skimage.feature.hog(image, **params)`` for each image, stacked as float32.
+def hog_reference(
+    images: np.ndarray,
+    *,
+    orientations: int,
+    pixels_per_cell: _Pair,
+    cells_per_block: _Pair,
+    block_norm: str,
+    transform_sqrt: bool,
+) -> np.ndarray:
+    """``skimage.feature.hog`` of each image, stacked as float32 ``(N, n_features)``.
 
-    An int ``pixels_per_cell`` or ``cells_per_block`` means a square, as in ours.
+    The parameters are those of :func:`~fer_classic.features.hog_features`.
     """
     from skimage.feature import hog
 
-    for name in ("pixels_per_cell", "cells_per_block"):
-        if isinstance(params.get(name), int):
-            params[name] = (params[name], params[name])
-    return np.stack([hog(image, **params) for image in as_images(images)]).astype(np.float32)
+    return np.stack(
+        [
+            hog(
+                image,
+                orientations=orientations,
+                pixels_per_cell=_pair(pixels_per_cell),
+                cells_per_block=_pair(cells_per_block),
+                block_norm=block_norm,
+                transform_sqrt=transform_sqrt,
+            )
+            for image in as_images(images)
+        ]
+    ).astype(np.float32)
 
 
-def lbp_reference(images, P=8, R=1, method="uniform", grid=(6, 6)) -> np.ndarray:
-    """``local_binary_pattern`` per image, then ``np.histogram`` per cell.
+def lbp_reference(images: np.ndarray, *, P: int, R: float, method: str, grid: _Pair) -> np.ndarray:
+    """``local_binary_pattern`` of each image, then ``np.histogram`` per cell, float32.
 
-    One bin per value the method can give.
+    One bin per value the method can give; the parameters are those of
+    :func:`~fer_classic.features.lbp_features`.
     """
     from skimage.feature import local_binary_pattern
 
@@ -45,7 +73,7 @@ def lbp_reference(images, P=8, R=1, method="uniform", grid=(6, 6)) -> np.ndarray
     images = as_images(images)
     values = np.unique(_code_table(P, method)[0])
     edges = np.append(values, values[-1] + 1)  # one bin per possible value
-    cells = _cell_slices(images.shape[1:], grid)
+    cells = _cell_slices(images.shape[1:], _pair(grid))
     out = []
     for image in images:
         codes = local_binary_pattern(image, P, R, method)
@@ -58,21 +86,23 @@ def lbp_reference(images, P=8, R=1, method="uniform", grid=(6, 6)) -> np.ndarray
 
 
 def gabor_reference(
-    images,
-    frequencies=(0.1, 0.2, 0.3),
-    n_orientations=6,
-    bandwidth=1.0,
-    grid=(4, 4),
-    pooling="mean_std",
+    images: np.ndarray,
+    *,
+    frequencies: Sequence[float],
+    n_orientations: int,
+    bandwidth: float,
+    grid: _Pair,
+    pooling: str,
 ) -> np.ndarray:
-    """``skimage.filters.gabor`` per image and filter, then the magnitude pooled per cell.
+    """``skimage.filters.gabor`` of each image and filter, its magnitude pooled per cell, float32.
 
-    Images are scaled to [0, 1] grey levels first.
+    Images are scaled to [0, 1] grey levels first; the parameters are those of
+    :func:`~fer_classic.features.gabor_features`.
     """
     from skimage.filters import gabor
 
     images = as_images(images)
-    cells = _cell_slices(images.shape[1:], grid)
+    cells = _cell_slices(images.shape[1:], _pair(grid))
     out = []
     for image in images:
         image = image / 255.0
@@ -92,8 +122,8 @@ def gabor_reference(
     return np.asarray(out, dtype=np.float32)
 
 
-def landmarks_reference(images, size=96) -> np.ndarray:
-    """dlib's 68 points per image, resized to ``size`` pixels with the whole frame as the box.
+def landmarks_reference(images: np.ndarray, *, size: int) -> np.ndarray:
+    """dlib's 68 points of each image, resized to ``size`` pixels with the whole frame as the box.
 
     Returns float32 ``(N, 68, 2)`` (x, y) in the coordinates of the resized image.
     The predictor is the process's one (loaded once), as ours uses.

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
-import warnings
 from collections.abc import Mapping
-from importlib import metadata
 
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.pipeline import FeatureUnion
 
+from ..plugins import check_new_name, register_entry_points
 from ._base import ImageFeatures
 from .gabor import GaborFeatures
 from .histogram import HistogramFeatures
@@ -58,10 +56,7 @@ def register_extractor(name: str, transformer: type) -> type:
         The name is taken or malformed, or the class is not a scikit-learn
         transformer.
     """
-    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", name):
-        raise ValueError(f"extractor name {name!r}: use letters, digits, '_' and '-'")
-    if name in FEATURES:
-        raise ValueError(f"an extractor named {name!r} is registered already")
+    check_new_name(name, FEATURES, "extractor")
     if not (
         isinstance(transformer, type)
         and issubclass(transformer, BaseEstimator)
@@ -74,15 +69,7 @@ def register_extractor(name: str, transformer: type) -> type:
 
 def _register_entry_points() -> None:
     """Register the extractors that installed packages declare, warning about broken ones."""
-    for entry in metadata.entry_points(group=ENTRY_POINT_GROUP):
-        try:
-            register_extractor(entry.name, entry.load())
-        except Exception as exc:  # a third-party package: report, do not stop
-            warnings.warn(
-                f"entry point {entry.name} = {entry.value} of {ENTRY_POINT_GROUP}: "
-                f"not registered ({type(exc).__name__}: {exc})",
-                stacklevel=2,
-            )
+    register_entry_points(ENTRY_POINT_GROUP, register_extractor)
 
 
 def parse_feature_spec(spec: str) -> list[str]:

@@ -8,7 +8,7 @@ writes a terminal table, Markdown, CSV, JSON, PNG plots and an HTML report;
 
 Modules: ``runs_reader`` (run directories), ``test_data`` (their test images),
 ``machine`` (CPU and threads), ``latency`` and ``measure`` (timing and scoring),
-``size``, ``describe``, ``peers``, ``literature``, ``results`` (the data),
+``size`` (model files on disk), ``peers``, ``literature``, ``results`` (the data),
 ``tables``, ``plots``, ``html`` (the outputs), ``compare`` (the whole).
 """
 

@@ -2,11 +2,12 @@
 
 :func:`compare` is what ``fer-classic compare`` calls. It reads the runs
 (:mod:`.runs_reader`), loads the test images they were scored on
-(:mod:`.test_data`), pins the thread count, then for every model (a classical
-pipeline; a CNN's Keras checkpoint and its TFLite exports; the optional ``fer``
-peer) predicts the whole test split in batches (scores and throughput) and times
+(:mod:`.test_data`), pins the thread count, then for every model (those each run
+offers, :func:`fer_classic.inference.run_models`, and the optional ``fer`` peer)
+predicts the whole test split in batches (scores and throughput) and times
 batch-1 predictions (latency), and finally writes the tables, plots and HTML
-page (:func:`write_report`).
+page (:func:`write_report`). What a model is and stores comes from the loaded
+:class:`~fer_classic.inference.Classifier`.
 """
 
 from __future__ import annotations
@@ -23,16 +24,14 @@ import numpy as np
 
 from ..data import Split
 from ..files import check_writable_dir, write_text_atomic
-from ..inference import TTA_VIEWS, Classifier, load_model, with_tta
-from ..runs import TFLITE_MODELS
+from ..inference import TTA_VIEWS, Classifier, RunModel, load_model, run_models, with_tta
 from . import html, peers, plots, tables
-from .describe import describe_cnn, describe_pipeline, summarize_pipeline
 from .literature import literature_rows
 from .machine import describe_machine, limited_native_threads, pin_tensorflow_threads
 from .measure import measure_model
 from .results import Comparison, ModelResult
 from .runs_reader import Run, TestPredictions, check_test_splits, read_runs
-from .size import file_bytes, stored_size
+from .size import file_bytes
 from .tables import format_seconds
 from .test_data import load_test_split
 
@@ -49,7 +48,6 @@ PLOTS_DIR = "plots"
 #: The least batch-1 calls the method asks for; fewer is allowed with a warning.
 MIN_LATENCY_IMAGES = 200
 
-_TFLITE_FILES = {f"TFLite {q}": name for q, name in TFLITE_MODELS.items()}
 # Where runs record the training time of their final model, in metrics.json: the CNN
 # trainer's epochs, with those of the run it was fine-tuned from where it was
 # (train_seconds_with_init, else train_seconds), the grid search's refit of the best
@@ -285,77 +283,66 @@ def _measure(
     return result
 
 
-def _base_result(run: Run, name: str, kind: str, description: str, variant: str) -> ModelResult:
+def _run_models(run: Run, tflite: bool, trust_pickle: bool, warnings: list[str]) -> list[_Pending]:
+    """The rows of a run's models (:func:`~fer_classic.inference.run_models`), loaded."""
+    models, missing = run_models(run.path)
+    pending = []
+    for model in models:
+        if model.exported_from is not None and not tflite:
+            continue
+        classifier = load_model(model.path, trust_pickle=trust_pickle)
+        result = _run_result(run, model, classifier, models)
+        # The run's test_predictions.csv are those of the model it trained.
+        recorded = run.predictions if model.exported_from is None else None
+        pending.append(
+            _Pending(result, classifier, run.class_names, run.test_fingerprint, recorded)
+        )
+    warnings += missing
+    return pending
+
+
+def _run_result(
+    run: Run, model: RunModel, classifier: Classifier, models: Sequence[RunModel]
+) -> ModelResult:
+    """The row of one model of a run, before it is measured."""
+    notes = [_training_note(run.metrics)]
+    if model.exported_from is not None:
+        notes.append(f"exported from {model.exported_from}: same network and parameters")
     return ModelResult(
-        name=name,
+        name=f"{run.name} ({model.label})" if model.label else run.name,
         origin="run",
-        kind=kind,
-        description=description,
-        variant=variant,
-        training_seconds=_training_seconds(run),
+        kind=run.kind,
+        description=classifier.description,
+        summary=" / ".join(part for part in (classifier.summary, model.label) if part),
+        variant=model.variant,
+        parameters=classifier.parameters,
+        stored=classifier.stored,
+        model_file=model.path.name,
+        model_bytes=file_bytes(model.path),
+        other_files={
+            m.path.name: file_bytes(m.path) for m in models if m.exported_from == model.path.name
+        },
+        training_seconds=_training_seconds(run.metrics),
         test_split=run.test_split_label,
         test_fingerprint=run.test_fingerprint,
         synthetic=run.is_synthetic,
         source=str(run.path),
+        notes=[note for note in notes if note],
     )
 
 
-def _run_models(run: Run, tflite: bool, trust_pickle: bool, warnings: list[str]) -> list[_Pending]:
-    if run.kind == "cnn":
-        return _cnn_models(run, tflite, warnings)
-    classifier = load_model(run.path, trust_pickle=trust_pickle)
-    estimator = getattr(classifier, "estimator", None)
-    result = _base_result(
-        run,
-        run.name,
-        "classical",
-        describe_pipeline(estimator),
-        f"scikit-learn ({run.model_path.suffix[1:]})",
-    )
-    result.summary = summarize_pipeline(estimator)
-    size = stored_size(estimator)
-    result.parameters, result.stored = size.values, f"{size.summary} ({size.values:,} values)"
-    search = run.metrics.get("search_seconds")
+def _training_note(metrics: dict[str, Any]) -> str:
+    """How a run trained its model, from its ``metrics.json``; empty where it records nothing.
+
+    A grid search records ``search_seconds``; a trainer of epochs ``epochs_done``,
+    ``train_seconds`` and ``trained_on``, and ``init_from``, the runs whose
+    epochs trained its initial weights.
+    """
+    search = metrics.get("search_seconds")
     if isinstance(search, (int, float)):
-        result.notes.append(
-            f"training: refit of the best pipeline; the grid search took {search:.0f} s"
-        )
-    result.model_file, result.model_bytes = run.model_path.name, file_bytes(run.model_path)
-    return [_Pending(result, classifier, run.class_names, run.test_fingerprint, run.predictions)]
-
-
-def _cnn_models(run: Run, tflite: bool, warnings: list[str]) -> list[_Pending]:
-    description = describe_cnn(run.config, run.metrics)
-    parameters = run.metrics.get("n_params")  # recorded by train-cnn from the same network
-    exports = {v: run.path / f for v, f in _TFLITE_FILES.items() if (run.path / f).exists()}
-    keras_row = _base_result(run, f"{run.name} (Keras)", "cnn", description, "Keras float32")
-    keras_row.summary = f"{run.config.get('architecture') or 'CNN'} / Keras"
-    keras_row.model_file, keras_row.model_bytes = run.model_path.name, file_bytes(run.model_path)
-    keras_row.other_files = {p.name: file_bytes(p) for p in exports.values()}
-    key = run.test_fingerprint
-    pending = [
-        _Pending(keras_row, load_model(run.model_path), run.class_names, key, run.predictions)
-    ]
-    if tflite:
-        for variant, path in exports.items():
-            row = _base_result(run, f"{run.name} ({variant})", "cnn", description, variant)
-            row.summary = f"{run.config.get('architecture') or 'CNN'} / {variant}"
-            row.model_file, row.model_bytes = path.name, file_bytes(path)
-            row.notes.append(f"exported from {run.model_path.name}: same network and parameters")
-            pending.append(_Pending(row, load_model(path), run.class_names, key))
-    missing = [f for f in _TFLITE_FILES.values() if not (run.path / f).exists()]
-    if missing:
-        warnings.append(f"{run.path}: no {', '.join(missing)} (TFLite export not done?)")
-    training = _cnn_training_note(run.metrics)
-    for p in pending:
-        p.result.parameters = parameters
-        p.result.stored = None if parameters is None else f"{parameters:,} parameters"
-        p.result.notes.insert(0, training)
-    return pending
-
-
-def _cnn_training_note(metrics: dict[str, Any]) -> str:
-    """Which epochs trained a CNN run's model, how long each part took and on what."""
+        return f"training: refit of the best pipeline; the grid search took {search:.0f} s"
+    if not any(key in metrics for key in ("epochs_done", "train_seconds", "init_from")):
+        return ""
     parts = [
         f"{entry['epochs']} epochs of {Path(entry['run']).name} "
         f"({_time_on(entry['train_seconds'], entry.get('trained_on'))})"
@@ -451,9 +438,9 @@ def _busy_machine_warning(machine: dict[str, Any]) -> list[str]:
     return []
 
 
-def _training_seconds(run: Run) -> float | None:
+def _training_seconds(metrics: dict[str, Any]) -> float | None:
     for key in _TRAINING_TIME_KEYS:
-        value = run.metrics.get(key)
+        value = metrics.get(key)
         if isinstance(value, (int, float)):
             return float(value)
     return None

@@ -2,47 +2,28 @@
 
 A run directory is laid out as :mod:`fer_classic.runs` documents. The comparison
 needs, of each run: ``manifest.json`` (kind and data), ``metrics.json`` (the run
-finished), the model file of its kind and ``test_predictions.csv``. Anything
-missing or unreadable is a :class:`~fer_classic.errors.RunError` naming the file.
+finished), the model file of its kind and ``test_predictions.csv`` (read by
+:func:`fer_classic.runs.read_predictions`). Anything missing or unreadable is a
+:class:`~fer_classic.errors.RunError` naming the file.
 """
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from .. import files, runs
 from ..data import CLASS_NAMES
 from ..errors import FerClassicError, RunError
-
-#: Run kinds the comparison reads, and the model file each must hold.
+from ..runs import TestPredictions
 
 #: Shown in every output of a comparison made from synthetic-data runs.
 SYNTHETIC_WARNING = (
     "SYNTHETIC DATA: these runs were trained and scored on the built-in synthetic data "
     "set (drawn cartoon faces); their figures mean nothing about real faces."
 )
-
-
-@dataclass(frozen=True)
-class TestPredictions:
-    """A run's predictions on its test split.
-
-    ``index`` are the rows of the test split, ``true`` and ``pred`` class indices,
-    all int64 ``(N,)``.
-    """
-
-    index: np.ndarray
-    true: np.ndarray
-    pred: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.true)
 
 
 @dataclass(frozen=True)
@@ -108,8 +89,10 @@ def read_run(path: str | Path) -> Run:
     config = files.read_json(path / runs.CONFIG) if (path / runs.CONFIG).exists() else {}
     if not runs.model_file(path, kind).exists():
         raise RunError(f"{path}: incomplete run: no {runs.MODEL_FILES[kind]}")
+    if not (path / runs.PREDICTIONS).exists():
+        raise RunError(f"{path}: incomplete run: no {runs.PREDICTIONS}")
     class_names = tuple(manifest["data"].get("class_names") or CLASS_NAMES)
-    predictions = read_predictions(path / runs.PREDICTIONS, class_names)
+    predictions = runs.read_predictions(path / runs.PREDICTIONS, class_names)
     expected = (manifest["data"].get("counts") or {}).get("test")
     if expected is not None and expected != len(predictions):
         raise RunError(
@@ -133,51 +116,6 @@ def _check_manifest(path: Path, manifest: Any) -> str:
     if not isinstance(data, dict) or not data.get("test_fingerprint"):
         raise RunError(f"{where}: no data.test_fingerprint: cannot tell which test split it used")
     return kind
-
-
-def read_predictions(path: Path, class_names: Sequence[str]) -> TestPredictions:
-    """Read ``test_predictions.csv``: columns ``index``, ``true``, ``pred``, ``p_<class>``...
-
-    ``true`` and ``pred`` may hold class indices or class names.
-    """
-    if not path.exists():
-        raise RunError(f"{path.parent}: incomplete run: no {path.name}")
-    lookup = {name: i for i, name in enumerate(class_names)}
-    rows: list[tuple[int, int, int]] = []
-    try:
-        with open(path, newline="", encoding="utf-8") as f:
-            reader = csv.DictReader(f)
-            missing = {"index", "true", "pred"} - set(reader.fieldnames or ())
-            if missing:
-                raise RunError(f"{path}: no column {', '.join(sorted(missing))} in the header")
-            for line, row in enumerate(reader, start=2):
-                try:
-                    rows.append(
-                        (
-                            int(row["index"]),
-                            _class_index(row["true"], lookup),
-                            _class_index(row["pred"], lookup),
-                        )
-                    )
-                except (TypeError, ValueError) as exc:
-                    raise RunError(f"{path}: line {line}: {exc}") from None
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise RunError(f"{path}: not a readable CSV file ({exc})") from None
-    if not rows:
-        raise RunError(f"{path}: no predictions")
-    index, true, pred = np.asarray(rows, dtype=np.int64).T
-    return TestPredictions(index, true, pred)
-
-
-def _class_index(value: str | None, lookup: dict[str, int]) -> int:
-    if value is None or value == "":
-        raise ValueError("empty class field (truncated row)")
-    if value in lookup:
-        return lookup[value]
-    label = int(value)
-    if not 0 <= label < len(lookup):
-        raise ValueError(f"class {label} is outside 0..{len(lookup) - 1}")
-    return label
 
 
 def read_runs(paths: Sequence[str | Path]) -> tuple[list[Run], list[str]]:

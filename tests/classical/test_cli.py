@@ -35,7 +35,7 @@ def test_grid_search_prints_candidates_and_the_test_report(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert "SYNTHETIC" in err
     assert "10 candidates trained on the whole training split" in out
-    assert "val acc" in out and "macro-F1" in out and "true angry" in out
+    assert "val acc" in out and "macro-F1" in out and "confusion matrix" in out
     assert (tmp_path / "run" / "metrics.json").exists()
     assert main(argv) == 0
     out, _ = capsys.readouterr()

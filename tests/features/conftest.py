@@ -1,6 +1,10 @@
-"""Shared fixtures of the feature tests: random images with ties, and real FER-2013 faces."""
+"""Shared fixtures of the feature tests: random images with ties, real FER-2013 faces, and
+the parameters of an extractor as its reference loop takes them."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -26,3 +30,14 @@ def fer_faces() -> np.ndarray:
     if path is None:
         pytest.skip("FER-2013 not found (../shared/datasets/fer2013 or $FER2013_PATH)")
     return load_dataset(path, split="canonical").test.images[:32]
+
+
+@pytest.fixture(scope="session")
+def reference_params() -> Callable[[Any], dict[str, Any]]:
+    """A function giving every parameter of an extractor but ``n_jobs``, which its
+    reference loop (:mod:`fer_classic.features.reference`) takes as keywords."""
+
+    def params(extractor: Any) -> dict[str, Any]:
+        return {k: v for k, v in extractor.get_params().items() if k != "n_jobs"}
+
+    return params

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import pickle
 
 import numpy as np
@@ -14,9 +15,10 @@ from fer_classic.features.reference import landmarks_reference
 
 def test_points_are_the_reference_loops_mapped_to_the_input(images):
     points = landmark_points(images[:4])
-    resized = landmarks_reference(images[:4], size=96)
+    size = inspect.signature(landmark_points).parameters["size"].default
+    resized = landmarks_reference(images[:4], size=size)
     assert points.shape == (4, 68, 2) and points.dtype == np.float32
-    np.testing.assert_allclose(points, (resized + 0.5) * 0.5 - 0.5)
+    np.testing.assert_allclose(points, (resized + 0.5) * (images.shape[2] / size) - 0.5)
 
 
 def test_features_shape_dtype_and_determinism(images):

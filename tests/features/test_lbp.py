@@ -36,15 +36,15 @@ def test_codes_equal_skimage_for_24_points(images):
     ],
     ids=str,
 )
-def test_histograms_equal_reference(images, params):
+def test_histograms_equal_reference(images, params, reference_params):
     out = lbp_features(images, **params)
-    grid = params.get("grid", (6, 6))
-    grid = (grid, grid) if isinstance(grid, int) else grid
-    reference = lbp_reference(images, **{**params, "grid": grid})
+    every = reference_params(LbpFeatures(**params))
+    reference = lbp_reference(images, **every)
     assert out.dtype == np.float32
     np.testing.assert_allclose(out, reference, rtol=0, atol=1e-7)
-    bins = n_lbp_bins(params.get("P", 8), params.get("method", "uniform"))
-    assert out.shape == (len(images), grid[0] * grid[1] * bins)
+    grid = every["grid"]
+    rows, cols = (grid, grid) if isinstance(grid, int) else grid
+    assert out.shape == (len(images), rows * cols * n_lbp_bins(every["P"], every["method"]))
     assert LbpFeatures(**params).fit(images)._n_features_out == out.shape[1]
 
 

@@ -11,12 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
+from fer_classic import files, runs
 from fer_classic.cnn.preprocess import to_model_input
 from fer_classic.data import FERDataset
-from fer_classic.files import write_json_atomic
-from fer_classic.runs import make_manifest
-
-from .conftest import write_predictions
+from fer_classic.evaluation import score_predictions
 
 
 def tiny_network(side: int, seed: int = 0):
@@ -49,19 +47,25 @@ def write_cnn_run(run_dir: Path, dataset: FERDataset) -> Path:
     """A finished CNN run: model.keras, both TFLite exports, predictions, metrics."""
     model = tiny_network(48)
     run_dir.mkdir(parents=True)
-    write_json_atomic(run_dir / "config.json", {"architecture": "tiny-test-cnn", "channels": 1})
-    write_json_atomic(
-        run_dir / "manifest.json", make_manifest("cnn", seed=0, data=dataset.describe())
-    )
-    model.save(run_dir / "model.keras")
+    files.write_json_atomic(run_dir / runs.CONFIG, {"architecture": "tiny-test-cnn", "channels": 1})
+    manifest = runs.make_manifest("cnn", seed=0, data=dataset.describe())
+    files.write_json_atomic(run_dir / runs.MANIFEST, manifest)
+    model.save(run_dir / runs.CNN_MODEL)
     calibration = to_model_input(dataset.train.images, channels=1)
-    (run_dir / "model_float32.tflite").write_bytes(tflite_bytes(model))
-    (run_dir / "model_int8.tflite").write_bytes(tflite_bytes(model, calibration))
-    proba = model.predict(to_model_input(dataset.test.images, channels=1), verbose=0)
-    write_predictions(run_dir / "test_predictions.csv", dataset, proba)
-    accuracy = float(np.mean(np.argmax(proba, axis=1) == dataset.test.labels))
-    metrics = {"accuracy": accuracy, "train_seconds": 12.0, "n_params": model.count_params()}
-    write_json_atomic(run_dir / "metrics.json", metrics)
+    (run_dir / runs.TFLITE_MODELS["float32"]).write_bytes(tflite_bytes(model))
+    (run_dir / runs.TFLITE_MODELS["int8"]).write_bytes(tflite_bytes(model, calibration))
+    test, names = dataset.test, dataset.class_names
+    proba = model.predict(to_model_input(test.images, channels=1), verbose=0)
+    runs.write_predictions(run_dir / runs.PREDICTIONS, test.indices, test.labels, proba, names)
+    scores = score_predictions(test.labels, proba, names)
+    metrics = {
+        "accuracy": scores["accuracy"],
+        "macro_f1": scores["macro_f1"],
+        "test": scores,
+        "train_seconds": 12.0,
+        "n_params": model.count_params(),
+    }
+    files.write_json_atomic(run_dir / runs.METRICS, metrics)
     return run_dir
 
 

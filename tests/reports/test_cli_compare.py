@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 import shutil
 
 import pytest
 
 from fer_classic.cli.main import build_parser, main
-from fer_classic.reports.compare import MIN_LATENCY_IMAGES
+from fer_classic.reports import measure_runs
 
 
 def test_compare_prints_the_table_and_writes_the_report(knn_run, tmp_path, capsys):
@@ -21,9 +22,15 @@ def test_compare_prints_the_table_and_writes_the_report(knn_run, tmp_path, capsy
     assert (out / "comparison.json").exists()
 
 
-def test_default_latency_images_is_the_methods():
+def test_defaults_are_the_methods_and_the_librarys():
     args = build_parser().parse_args(["compare", "runs/x", "--out", "report"])
-    assert args.latency_images == MIN_LATENCY_IMAGES
+    # The method the report states: 200 batch-1 calls after 10 untimed ones, throughput
+    # in batches of 256, on one thread.
+    assert (args.latency_images, args.warmup, args.batch_size, args.threads) == (200, 10, 256, 1)
+    library = inspect.signature(measure_runs).parameters
+    options = ("latency_images", "warmup", "batch_size", "threads", "tflite", "tta")
+    for name in (*options, "allow_mixed", "trust_pickle"):
+        assert getattr(args, name) == library[name].default, name
 
 
 def test_partial_run_is_one_line_and_status_2(knn_run, tmp_path, capsys):

@@ -28,8 +28,23 @@ def test_reads_a_complete_run(knn_run, synthetic):
     assert run.is_synthetic
     assert run.test_fingerprint == synthetic.test.fingerprint
     np.testing.assert_array_equal(run.predictions.true, synthetic.test.labels)
-    np.testing.assert_array_equal(run.predictions.index, np.arange(len(synthetic.test)))
+    np.testing.assert_array_equal(run.predictions.rows, synthetic.test.indices)
     assert run.test_split_label == f"test, {len(synthetic.test)} images"
+
+
+def test_reads_predictions_of_the_earlier_classical_format(run_copy, synthetic):
+    names, test = synthetic.class_names, synthetic.test
+    lines = ["index,true,pred"] + [f"{k},{names[t]},{names[t]}" for k, t in enumerate(test.labels)]
+    (run_copy / "test_predictions.csv").write_text("\n".join(lines) + "\n")
+    run = read_run(run_copy)
+    assert run.predictions.rows is None  # positions in the test split, not source rows
+    np.testing.assert_array_equal(run.predictions.pred, test.labels)
+
+
+def test_missing_predictions(run_copy):
+    (run_copy / "test_predictions.csv").unlink()
+    with pytest.raises(RunError, match=r"incomplete run: no test_predictions\.csv"):
+        read_run(run_copy)
 
 
 def test_missing_directory(tmp_path):

@@ -14,7 +14,8 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, LinearSVC
 
 from fer_classic.classical.neighbors import KNNClassifier
-from fer_classic.reports.size import file_bytes, stored_size
+from fer_classic.inference import stored_size
+from fer_classic.reports.size import file_bytes
 
 
 @pytest.fixture(scope="module")

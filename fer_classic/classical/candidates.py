@@ -20,6 +20,7 @@ import numpy as np
 
 from .neighbors import minkowski_kneighbors, vote
 from .pipelines import make_classifier
+from .registry import RegisteredClassifier
 
 
 class Fold(NamedTuple):
@@ -46,8 +47,8 @@ def _subset(fold: Fold, rows: np.ndarray | None) -> tuple[np.ndarray, np.ndarray
     return fold.X_train[rows], fold.y_train[rows]
 
 
-def evaluate_classifier(
-    model: str,
+def score_candidate(
+    model: str | RegisteredClassifier,
     params: Mapping[str, Any],
     folds: Sequence[Fold],
     rows: Sequence[np.ndarray | None],
@@ -70,7 +71,7 @@ def evaluate_classifier(
     return Score(float(np.mean(scores)), scores, fit_s, score_s)
 
 
-def evaluate_knn_group(
+def score_knn_group(
     params_list: Sequence[Mapping[str, Any]],
     folds: Sequence[Fold],
     rows: Sequence[np.ndarray | None],
@@ -110,8 +111,8 @@ def evaluate_knn_group(
     ]
 
 
-def evaluate_task(
-    model: str,
+def score_task(
+    model: str | RegisteredClassifier,
     params_list: Sequence[Mapping[str, Any]],
     folds: Sequence[Fold],
     rows: Sequence[np.ndarray | None],
@@ -119,5 +120,5 @@ def evaluate_task(
 ) -> list[Score]:
     """Scores of the candidates of one task (several only for a KNN group), in order."""
     if model == "knn":
-        return evaluate_knn_group(params_list, folds, rows)
-    return [evaluate_classifier(model, params, folds, rows, seed) for params in params_list]
+        return score_knn_group(params_list, folds, rows)
+    return [score_candidate(model, params, folds, rows, seed) for params in params_list]
