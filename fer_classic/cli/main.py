@@ -10,13 +10,13 @@ from typing import Any, NoReturn
 
 from .. import __version__
 from ..errors import FerClassicError, ParameterError
+from ..native_logs import quiet_tensorflow_logs
 from . import compare as compare_cmd
 from . import data as data_cmd
 from . import evaluate as evaluate_cmd
 from . import grid_search as grid_search_cmd
 from . import predict as predict_cmd
 from . import train_cnn as train_cnn_cmd
-from .native_logs import quiet_tensorflow_logs
 
 # Each module registers one subcommand; the order here is the order in --help.
 COMMANDS = (data_cmd, grid_search_cmd, train_cnn_cmd, evaluate_cmd, compare_cmd, predict_cmd)

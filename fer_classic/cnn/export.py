@@ -24,6 +24,7 @@ import numpy as np
 
 from ..errors import FerClassicError
 from ..files import atomic_path
+from ..native_logs import filtered_stderr
 from .preprocess import to_model_input
 
 #: Quantizations :func:`export_tflite` makes.
@@ -62,10 +63,16 @@ def export_tflite(
     with tflite_converter(
         model, quantization=quantization, representative_images=representative_images
     ) as converter:
-        flatbuffer = converter.convert()
+        with filtered_stderr(_is_converter_report):
+            flatbuffer = converter.convert()
     with atomic_path(path) as tmp:
         Path(tmp).write_bytes(flatbuffer)
     return len(flatbuffer)
+
+
+def _is_converter_report(line: bytes) -> bool:
+    """The converter's ``fully_quantize: 0, inference_type: 6, ...`` line."""
+    return line.startswith(b"fully_quantize:")
 
 
 @contextmanager

@@ -9,10 +9,7 @@ or int8-quantized. Keras and TensorFlow are imported only when needed, so readin
 
 from __future__ import annotations
 
-import contextlib
 import os
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +17,7 @@ import numpy as np
 
 from ..data import CLASS_NAMES
 from ..errors import RunError
+from ..native_logs import filtered_stderr
 from ..runs import CNN_MODEL, TFLITE_MODELS
 from .preprocess import IMAGE_SIZE, to_model_input
 
@@ -228,7 +226,7 @@ def _make_interpreter(path: Path) -> Any:
                 f"{path}: reading .tflite files needs ai-edge-litert or tensorflow"
             ) from None
     try:
-        with _native_stderr_quiet():  # "INFO: Created TensorFlow Lite XNNPACK delegate ..."
+        with filtered_stderr(_is_interpreter_info):
             interpreter = Interpreter(model_path=str(path))
             interpreter.allocate_tensors()
     except (ValueError, RuntimeError) as exc:
@@ -236,19 +234,6 @@ def _make_interpreter(path: Path) -> Any:
     return interpreter
 
 
-@contextlib.contextmanager
-def _native_stderr_quiet() -> Iterator[None]:
-    """Send what native code writes to the process's stderr (fd 2) to /dev/null meanwhile.
-
-    Python's own ``sys.stderr`` is flushed first and restored after; errors still
-    reach the caller as exceptions.
-    """
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "wb") as null:
-            os.dup2(null.fileno(), 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
+def _is_interpreter_info(line: bytes) -> bool:
+    """The interpreter's ``INFO: Created TensorFlow Lite XNNPACK delegate for CPU.``"""
+    return line.startswith(b"INFO: ")

@@ -107,3 +107,19 @@ def test_loading_a_tflite_model_prints_nothing(capfd, face_batch):
     model.predict_proba(face_batch[:2])
     captured = capfd.readouterr()
     assert "XNNPACK" not in captured.err and captured.out == ""
+
+
+def test_int8_export_prints_nothing(capfd, tmp_path, face_batch):
+    import keras
+
+    from fer_classic.cnn.export import export_tflite
+
+    inputs = keras.Input((48, 48, 1))
+    x = keras.layers.GlobalAveragePooling2D()(keras.layers.Conv2D(4, 3)(inputs))
+    model = keras.Model(inputs, keras.layers.Dense(7, activation="softmax")(x))
+    capfd.readouterr()
+    export_tflite(
+        model, tmp_path / "m.tflite", quantization="int8", representative_images=face_batch
+    )
+    captured = capfd.readouterr()
+    assert "fully_quantize" not in captured.err and captured.out == ""

@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from fer_classic.cli import native_logs
-from fer_classic.cli.native_logs import LOG_LEVEL_VARIABLE, quiet_tensorflow_logs
+from fer_classic import native_logs
+from fer_classic.native_logs import LOG_LEVEL_VARIABLE, quiet_tensorflow_logs
 
 INFO = b"I0000 00:00:1796170770.925957   28661 port.cc:153] oneDNN custom operations are on.\n"
 WARNING = b"W0000 00:00:1796170985.829707   30923 tf_tfl_flatbuffer_helpers.cc:364] Ignored.\n"
@@ -44,7 +44,7 @@ def test_lines_below_the_level_are_hidden(level, hidden):
 
 def test_filtered_stderr_writes_back_every_other_line(monkeypatch, capfd):
     monkeypatch.setenv(LOG_LEVEL_VARIABLE, "2")
-    with native_logs._filtered_stderr():
+    with native_logs.filtered_stderr():
         os.write(2, PREAMBLE + INFO + b"Traceback (most recent call last):\n" + ERROR)
     assert capfd.readouterr().err == "Traceback (most recent call last):\n" + ERROR.decode()
 

@@ -1,17 +1,20 @@
-"""TensorFlow's native start-up log, kept out of the command line's output.
+"""Native libraries' chatter on standard error, kept out of fer-classic's output.
 
 TensorFlow's C++ code logs INFO and WARNING lines to the process's standard
 error (``I0000 00:00:1796170770.925957  28661 port.cc:153] oneDNN custom
-operations are on...``), which say nothing to the user of a command.
-:func:`quiet_tensorflow_logs`, called before TensorFlow is first imported, sets
-``TF_CPP_MIN_LOG_LEVEL`` to 2 (errors only) unless the user set it, and filters
-the lines TensorFlow writes while it is imported, before it reads that setting.
-Every other line written meanwhile, errors included, is written as it came, when
-the import ends.
+operations are on...``), its converter prints ``fully_quantize: 0, ...`` and the
+TensorFlow Lite interpreter ``INFO: Created TensorFlow Lite XNNPACK delegate for
+CPU.``: none of it says anything to the user of a command.
 
-OpenCV's log and the TensorFlow Lite interpreter's are quieted where they are
-used: :func:`fer_classic.data.images.opencv_quiet` and
-:func:`fer_classic.cnn.predictor.load_cnn_model`.
+- :func:`quiet_tensorflow_logs`, called by the command line before TensorFlow is
+  first imported, sets ``TF_CPP_MIN_LOG_LEVEL`` to 2 (errors only) unless the
+  user set it, and filters the lines TensorFlow writes while it is imported,
+  before it reads that setting.
+- :func:`filtered_stderr` drops the lines a predicate names from what native
+  code writes to file descriptor 2 while a block runs; every other line,
+  errors included, is written as it came when the block ends.
+
+OpenCV's log has a switch of its own: :func:`fer_classic.data.images.opencv_quiet`.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import os
 import re
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from types import ModuleType
 
 #: TensorFlow's minimum severity of C++ log lines: 0 INFO, 1 WARNING, 2 ERROR, 3 FATAL.
@@ -69,9 +72,21 @@ def _hidden(line: bytes, min_severity: int) -> bool:
     return match is not None and _SEVERITIES.index(match.group(1)) < min_severity
 
 
+def _below_log_level(line: bytes) -> bool:
+    """Whether ``line`` is a native log line below the level of ``TF_CPP_MIN_LOG_LEVEL``."""
+    return _hidden(line, _min_severity())
+
+
 @contextlib.contextmanager
-def _filtered_stderr() -> Iterator[None]:
-    """Hold what is written to file descriptor 2 meanwhile; write it back without hidden lines."""
+def filtered_stderr(hidden: Callable[[bytes], bool] = _below_log_level) -> Iterator[None]:
+    """Hold what is written to file descriptor 2 meanwhile; write it back without hidden lines.
+
+    Parameters
+    ----------
+    hidden : callable
+        Takes one line (bytes, with its line end) and says whether to drop it;
+        by default, native log lines below ``TF_CPP_MIN_LOG_LEVEL``.
+    """
     sys.stderr.flush()
     try:
         saved = os.dup(2)
@@ -87,8 +102,7 @@ def _filtered_stderr() -> Iterator[None]:
             os.dup2(saved, 2)
             os.close(saved)
             held.seek(0)
-            level = _min_severity()
-            kept = [line for line in held.read().splitlines(True) if not _hidden(line, level)]
+            kept = [line for line in held.read().splitlines(True) if not hidden(line)]
             if kept:
                 os.write(2, b"".join(kept))
 
@@ -112,7 +126,7 @@ class _QuietImport(importlib.abc.MetaPathFinder):
 
 
 class _QuietLoader(importlib.abc.Loader):
-    """Runs another loader's module under :func:`_filtered_stderr`, once."""
+    """Runs another loader's module under :func:`filtered_stderr`, once."""
 
     def __init__(self, loader: importlib.abc.Loader, finder: _QuietImport) -> None:
         self.loader = loader
@@ -127,5 +141,5 @@ class _QuietLoader(importlib.abc.Loader):
         module.__loader__ = self.loader
         if module.__spec__ is not None:
             module.__spec__.loader = self.loader
-        with _filtered_stderr():
+        with filtered_stderr():
             self.loader.exec_module(module)
