@@ -14,6 +14,14 @@ from .common import add_data_options, load_data_from_args
 #: The training settings as options: CNNConfig field -> (flag, add_argument keywords).
 #: Their defaults are the chosen architecture's recipe (``CNNConfig.for_architecture``).
 _SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
+    "input_size": (
+        "--input-size",
+        {
+            "type": int,
+            "metavar": "PIXELS",
+            "help": "side to which the network resizes the 48x48 face first (48: none)",
+        },
+    ),
     "epochs": ("--epochs", {"type": int, "help": "epochs"}),
     "batch_size": ("--batch-size", {"type": int, "metavar": "N", "help": "images per step"}),
     "learning_rate": (

