@@ -25,6 +25,7 @@ import numpy as np
 from ..data import Split
 from ..files import check_writable_dir, write_text_atomic
 from ..inference import TTA_VIEWS, Classifier, RunModel, load_model, run_models, with_tta
+from ..runs import PREDICTIONS
 from . import html, peers, plots, tables
 from .literature import literature_rows
 from .machine import describe_machine, limited_native_threads, pin_tensorflow_threads
@@ -411,7 +412,7 @@ def _check_recorded(
     if len(recorded) != len(pred):
         warnings.append(
             f"{result.name}: {len(pred)} test images now, {len(recorded)} in the run's "
-            "test_predictions.csv"
+            f"{PREDICTIONS}"
         )
         return
     differ = int(np.sum(recorded.pred != pred))
@@ -419,7 +420,7 @@ def _check_recorded(
         recorded_acc = float(np.mean(recorded.pred == recorded.true))
         note = (
             f"{differ} of {len(pred)} re-measured predictions differ from the run's "
-            f"test_predictions.csv (recorded accuracy {100 * recorded_acc:.2f} %)"
+            f"{PREDICTIONS} (recorded accuracy {100 * recorded_acc:.2f} %)"
         )
         result.notes.append(note)
         if differ > 0.01 * len(pred):

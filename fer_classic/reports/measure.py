@@ -6,9 +6,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 
 from ..data import Split
+from ..evaluation import classification_metrics
 from .latency import Latency, PredictFn, Throughput, measure_latency, predict_timed
 
 
@@ -32,19 +32,14 @@ class Measurement:
     throughput: Throughput
 
 
-def score_predictions(true: np.ndarray, pred: np.ndarray, class_names: Sequence[str]) -> Scores:
-    """Scores of int class indices ``pred`` against ``true`` (both ``(N,)``).
-
-    Macro-F1 averages over every class in ``class_names``; a class that is never
-    predicted nor present scores 0.
-    """
-    labels = np.arange(len(class_names))
-    f1 = f1_score(true, pred, labels=labels, average=None, zero_division=0)
+def _scores(true: np.ndarray, pred: np.ndarray, class_names: Sequence[str]) -> Scores:
+    """:func:`~fer_classic.evaluation.classification_metrics` of ``pred`` as :class:`Scores`."""
+    metrics = classification_metrics(true, pred, class_names)
     return Scores(
-        accuracy=float(accuracy_score(true, pred)),
-        macro_f1=float(np.mean(f1)),
-        per_class_f1={name: float(v) for name, v in zip(class_names, f1, strict=True)},
-        confusion=confusion_matrix(true, pred, labels=labels),
+        accuracy=metrics["accuracy"],
+        macro_f1=metrics["macro_f1"],
+        per_class_f1={name: scores["f1"] for name, scores in metrics["per_class"].items()},
+        confusion=np.asarray(metrics["confusion_matrix"]),
     )
 
 
@@ -74,6 +69,4 @@ def measure_model(
     if column_labels is not None:
         pred = np.asarray(column_labels, dtype=np.int64)[pred]
     latency = measure_latency(predict, split.images, n_images=latency_images, warmup=warmup)
-    return Measurement(
-        pred, score_predictions(split.labels, pred, class_names), latency, throughput
-    )
+    return Measurement(pred, _scores(split.labels, pred, class_names), latency, throughput)
