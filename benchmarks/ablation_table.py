@@ -8,7 +8,8 @@ Reads each run directory's ``config.json`` and ``history.csv`` (as ``train-cnn``
 writes them) and prints a Markdown table, one row per run: the settings in which
 it differs from the reference run (the first), its epochs done, its best
 validation (PublicTest) accuracy and the epoch of that best, the accuracy at each
-``--at`` epoch, and the difference of its best from the reference's best. Settings
+``--at`` epoch, and the difference of its best from the reference's best (for a
+run that has done all its epochs). Settings
 that only name the data or the architecture's version are not compared. Runs are
 compared at the same budget only if their ``epochs`` agree; the table says so
 when they do not. PrivateTest is never read.
@@ -69,7 +70,8 @@ def main() -> None:
         cells = [f"`{run.name}`", differences(base, settings), f"{done} of {settings['epochs']}"]
         cells += [f"{accuracy[best]:.2f} %", str(best + 1)]
         cells += [f"{accuracy[epoch - 1]:.2f} %" if epoch <= done else "" for epoch in args.at]
-        cells.append(f"{accuracy[best] - reference_best:+.2f}")
+        finished = done == settings["epochs"]
+        cells.append(f"{accuracy[best] - reference_best:+.2f}" if finished else "unfinished")
         print("| " + " | ".join(cells) + " |")
     budgets = {settings["epochs"] for _, settings, *_ in rows}
     if len(budgets) > 1:
