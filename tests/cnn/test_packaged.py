@@ -29,7 +29,9 @@ def test_default_is_the_best_by_validation_accuracy():
 
 
 def test_unknown_name_lists_the_packaged_models():
-    with pytest.raises(RunError, match="no packaged model named 'nosuch'; packaged: compact, squeezenet"):
+    with pytest.raises(
+        RunError, match="no packaged model named 'nosuch'; packaged: compact, squeezenet"
+    ):
         packaged_model("nosuch")
 
 
