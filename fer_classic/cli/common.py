@@ -7,16 +7,20 @@ import sys
 from pathlib import Path
 
 from ..data import SPLITS, FERDataset, load_dataset
+from ..data.ferplus import FERPLUS_SCHEMES
+from ..data.labels import EXTRA_CLASSES
 from ..data.synthetic import SYNTHETIC_NOTICE
 
 
 def add_data_options(parser: argparse.ArgumentParser, *, positional: bool = False) -> None:
     """``--data`` (or, with ``positional``, a ``PATH`` argument), ``--split``, ``--seed``,
-    ``--cache-dir``, ``--extra-classes`` and ``--strict``."""
+    ``--cache-dir``, ``--extra-classes``, ``--labels``, ``--label-scheme``,
+    ``--class-order`` and ``--strict``."""
     group = parser.add_argument_group("data")
     what = (
-        "FER-2013 as fer2013.csv(.gz), the Kaggle train/test image folders, or any "
-        "root/<class>/ image folder; default: the built-in synthetic data set"
+        "FER-2013 as fer2013.csv(.gz), the Kaggle train/test image folders, RAF-DB, "
+        "AffectNet or JAFFE as distributed, or any root/<class>/ image folder; default: "
+        "the built-in synthetic data set"
     )
     if positional:
         group.add_argument("data", metavar="PATH", nargs="?", help=what)
@@ -46,9 +50,38 @@ def add_data_options(parser: argparse.ArgumentParser, *, positional: bool = Fals
     )
     group.add_argument(
         "--extra-classes",
-        choices=("drop", "keep"),
+        choices=EXTRA_CLASSES,
         default="drop",
-        help="image folders: class folders outside FER-2013's seven (default: %(default)s)",
+        help=(
+            "classes outside FER-2013's seven (contempt): keep them as extra classes or "
+            "drop their images (default: %(default)s)"
+        ),
+    )
+    group.add_argument(
+        "--labels",
+        metavar="FILE",
+        help=(
+            "FER+'s fer2013new.csv: its votes replace the labels of the fer2013.csv given "
+            "as the data (which must be in its original row order)"
+        ),
+    )
+    group.add_argument(
+        "--label-scheme",
+        choices=FERPLUS_SCHEMES,
+        default="majority",
+        help=(
+            "with --labels: majority vote, or also the vote distribution as soft targets "
+            "for train-cnn (the same faces either way; default: %(default)s)"
+        ),
+    )
+    group.add_argument(
+        "--class-order",
+        metavar="ORDER",
+        help=(
+            "what numbered class folders (0/, 1/, ...) mean: fer2013, rafdb (1 surprise "
+            "... 7 neutral), affectnet, or class names for 0, 1, ... (1:NAME,... to count "
+            "from 1); default fer2013 where the numbers fit it"
+        ),
     )
     group.add_argument(
         "--strict",
@@ -104,6 +137,9 @@ def load_data_from_args(args: argparse.Namespace, *, require_cache: bool = False
         strict=args.strict,
         extra_classes=args.extra_classes,
         require_cache=require_cache,
+        labels=args.labels,
+        label_scheme=args.label_scheme,
+        class_order=args.class_order,
     )
     if dataset.is_synthetic:
         print(SYNTHETIC_NOTICE, file=sys.stderr)

@@ -54,6 +54,12 @@ def run_info(args: argparse.Namespace) -> int:
         f"images:      {len(raw.labels)} x {raw.images.shape[1]}x{raw.images.shape[2]} uint8 grey"
     )
     print(f"split:       {dataset.split} (seed {dataset.seed})")
+    if raw.label_source:
+        options = ", ".join(f"{name} {value}" for name, value in raw.label_source.items())
+        print(f"labels:      {options}")
+    if raw.dropped:
+        reasons = ", ".join(f"{count} {reason}" for reason, count in raw.dropped.items())
+        print(f"dropped:     {sum(raw.dropped.values())} image(s): {reasons}")
     if raw.skipped:
         print(f"skipped:     {raw.skipped} unreadable image(s)")
     print(f"fingerprint: {dataset.fingerprint}")

@@ -17,8 +17,9 @@ import numpy as np
 
 from ..data import CLASS_NAMES
 from ..errors import RunError
+from ..files import read_json
 from ..native_logs import filtered_stderr
-from ..runs import CNN_MODEL, TFLITE_MODELS
+from ..runs import CNN_MODEL, MANIFEST, TFLITE_MODELS
 from .preprocess import IMAGE_SIZE, to_model_input
 
 #: Images per call to the TFLite interpreter.
@@ -44,18 +45,24 @@ class KerasCNN:
         Maps float32 ``(N, 48, 48, 1 or 3)`` to ``(N, n_classes)`` probabilities.
     source : str
         Where the model was read from, for messages and reports.
+    class_names : tuple of str
+        The classes of the model's outputs, in order.
     """
 
     probability_kind = "softmax"
 
-    def __init__(self, model: Any, source: str = "") -> None:
+    def __init__(
+        self, model: Any, source: str = "", class_names: tuple[str, ...] = CLASS_NAMES
+    ) -> None:
         self.model = model
         self.source = source
-        self.channels = _check_io(model.input_shape, model.output_shape, source)
-        self.class_names = CLASS_NAMES
+        self.class_names = tuple(class_names)
+        self.channels = _check_io(
+            model.input_shape, model.output_shape, source, len(self.class_names)
+        )
 
     def predict_proba(self, images: np.ndarray) -> np.ndarray:
-        """Class probabilities of uint8 ``(N, 48, 48)`` faces, float32 ``(N, 7)``."""
+        """Class probabilities of uint8 ``(N, 48, 48)`` faces, float32 ``(N, n_classes)``."""
         x = to_model_input(images, self.channels)
         if len(x) == 0:
             return np.zeros((0, len(self.class_names)), dtype=np.float32)
@@ -75,20 +82,27 @@ class TFLiteCNN:
     ----------
     path : path-like
         The ``.tflite`` file.
+    class_names : tuple of str
+        The classes of the model's outputs, in order.
     """
 
     probability_kind = "softmax"
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], class_names: tuple[str, ...] = CLASS_NAMES
+    ) -> None:
         self.path = Path(path)
         self.source = str(self.path)
+        self.class_names = tuple(class_names)
         self.interpreter = _make_interpreter(self.path)
         self._input = self.interpreter.get_input_details()[0]
         self._output = self.interpreter.get_output_details()[0]
         self.channels = _check_io(
-            tuple(self._input["shape"]), tuple(self._output["shape"]), self.source
+            tuple(self._input["shape"]),
+            tuple(self._output["shape"]),
+            self.source,
+            len(self.class_names),
         )
-        self.class_names = CLASS_NAMES
         self._batch = None
 
     @property
@@ -97,7 +111,7 @@ class TFLiteCNN:
         return np.dtype(self._input["dtype"]) != np.float32
 
     def predict_proba(self, images: np.ndarray) -> np.ndarray:
-        """Class probabilities of uint8 ``(N, 48, 48)`` faces, float32 ``(N, 7)``."""
+        """Class probabilities of uint8 ``(N, 48, 48)`` faces, float32 ``(N, n_classes)``."""
         x = to_model_input(images, self.channels)
         out = [self._run(x[i : i + _TFLITE_BATCH]) for i in range(0, len(x), _TFLITE_BATCH)]
         if not out:
@@ -143,23 +157,25 @@ def load_cnn_model(
     Returns
     -------
     KerasCNN or TFLiteCNN
-        With ``predict_proba(images: uint8 (N, 48, 48)) -> float32 (N, 7)``.
+        With ``predict_proba(images: uint8 (N, 48, 48)) -> float32 (N, n_classes)``;
+        a run directory's classes are those of its manifest, a file's outside one FER-2013's.
 
     Raises
     ------
     RunError
-        The source is missing, or is not a CNN over 48x48 faces and 7 classes.
+        The source is missing, or is not a CNN over 48x48 faces and its classes.
     """
     path = default_model_path() if source is None else Path(source)
     if path.is_dir():
         path = _run_model_path(path, variant)
     if not path.exists():
         raise RunError(f"{path}: no such file or directory")
+    class_names = _run_class_names(path.parent)
     suffix = path.suffix.lower()
     if suffix == ".tflite":
-        return TFLiteCNN(path)
+        return TFLiteCNN(path, class_names)
     if suffix == ".keras":
-        return KerasCNN(load_keras_model(path), source=str(path))
+        return KerasCNN(load_keras_model(path), source=str(path), class_names=class_names)
     raise RunError(f"{path}: not a CNN model (expected a run directory, .keras or .tflite)")
 
 
@@ -198,19 +214,35 @@ def _run_model_path(run_dir: Path, variant: str) -> Path:
     return path
 
 
-def _check_io(input_shape: tuple, output_shape: tuple, source: str) -> int:
-    """The channels a model takes; RunError unless it maps 48x48 faces to 7 classes."""
+def _run_class_names(folder: Path) -> tuple[str, ...]:
+    """The classes of the CNN run ``folder`` holds (its manifest's); FER-2013's seven
+    for a model file outside a run directory."""
+    if (folder / MANIFEST).is_file():
+        names = read_json(folder / MANIFEST).get("data", {}).get("class_names")
+        if names:
+            return tuple(names)
+    return CLASS_NAMES
+
+
+def _check_io(input_shape: tuple, output_shape: tuple, source: str, n_classes: int) -> int:
+    """The channels a model takes; RunError unless it maps 48x48 faces to ``n_classes``."""
     input_shape, output_shape = tuple(input_shape), tuple(output_shape)
     if (
         len(input_shape) != 4
         or tuple(input_shape[1:3]) != (IMAGE_SIZE, IMAGE_SIZE)
         or input_shape[3] not in (1, 3)
         or len(output_shape) != 2
-        or output_shape[1] != len(CLASS_NAMES)
+        or output_shape[1] != n_classes
     ):
+        outside = (
+            ""
+            if n_classes != len(CLASS_NAMES)
+            else " (a model file outside its run directory "
+            "is taken to predict FER-2013's seven classes)"
+        )
         raise RunError(
-            f"{source}: not a facial-expression CNN: it maps {input_shape} to {output_shape}, "
-            f"expected (N, 48, 48, 1 or 3) to (N, {len(CLASS_NAMES)})"
+            f"{source}: not a facial-expression CNN of these classes: it maps {input_shape} to "
+            f"{output_shape}, expected (N, 48, 48, 1 or 3) to (N, {n_classes}){outside}"
         )
     return int(input_shape[3])
 

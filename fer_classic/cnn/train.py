@@ -30,7 +30,7 @@ import numpy as np
 from sklearn.utils.class_weight import compute_class_weight
 
 from .. import files, runs
-from ..data import FERDataset
+from ..data import FERDataset, Split
 from ..data.cache import file_fingerprint
 from ..errors import FerClassicError, RunError
 from ..evaluation import score_predictions
@@ -253,6 +253,14 @@ def class_weights(labels: np.ndarray, n_classes: int) -> dict[int, float]:
 # --- fitting --------------------------------------------------------------------
 
 
+def training_targets(split: Split, n_classes: int) -> np.ndarray:
+    """The training targets, float32 ``(N, n_classes)``: the split's soft labels where
+    it has them (FER+'s vote distribution), else its labels one-hot."""
+    if split.soft_labels is not None:
+        return split.soft_labels.astype(np.float32)
+    return keras.utils.to_categorical(split.labels, n_classes).astype(np.float32)
+
+
 def _fit(
     run_dir: Path,
     dataset: FERDataset,
@@ -267,7 +275,7 @@ def _fit(
     state = {**state, "stop_reason": ""}
     n_classes = len(dataset.class_names)
     x_train = to_model_input(dataset.train.images, config.channels)
-    y_train = keras.utils.to_categorical(dataset.train.labels, n_classes).astype(np.float32)
+    y_train = training_targets(dataset.train, n_classes)
     x_val = to_model_input(dataset.val.images, config.channels)
     y_val = keras.utils.to_categorical(dataset.val.labels, n_classes).astype(np.float32)
     if len(x_val) == 0:
@@ -372,7 +380,9 @@ def _finish(
     """Score the best model on the test split, export it, write ``metrics.json``."""
     test = dataset.test
     model_path = run_dir / CNN_MODEL
-    model = KerasCNN(load_keras_model(model_path), source=str(model_path))
+    model = KerasCNN(
+        load_keras_model(model_path), source=str(model_path), class_names=dataset.class_names
+    )
     proba = model.predict_proba(test.images)
     runs.write_predictions(
         run_dir / runs.PREDICTIONS, test.indices, test.labels, proba, dataset.class_names
@@ -444,7 +454,7 @@ def export_run(
         )
         scores = score_predictions(
             dataset.test.labels,
-            TFLiteCNN(run_dir / name).predict_proba(dataset.test.images),
+            TFLiteCNN(run_dir / name, dataset.class_names).predict_proba(dataset.test.images),
             dataset.class_names,
         )
         result[quantization] = {

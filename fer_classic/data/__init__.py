@@ -7,11 +7,11 @@ and int64 labels 0..6 in FER-2013's order (:data:`CLASS_NAMES`), in ``train``,
 
 from .cache import default_cache_dir
 from .dataset import FERDataset, RawData, Split
+from .formats import detect_format
 from .images import IMAGE_SIZE, read_image, to_gray48
 from .labels import CLASS_NAMES, canonical_class
 from .load import (
     dataset_from_arrays,
-    detect_format,
     find_fer2013,
     load_dataset,
     load_raw,

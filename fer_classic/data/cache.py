@@ -91,6 +91,7 @@ def load_entry(cache_dir: Path, key: str) -> RawData | None:
         usage_names=tuple(meta["usage_names"]),
         class_names=tuple(meta["class_names"]),
         skipped=meta["skipped"],
+        dropped=meta.get("dropped", {}),
     )
 
 
@@ -109,6 +110,7 @@ def store_entry(cache_dir: Path, key: str, raw: RawData) -> Path:
             "usage_names": list(raw.usage_names),
             "class_names": list(raw.class_names),
             "skipped": raw.skipped,
+            "dropped": dict(raw.dropped),
         }
         (tmp / "meta.json").write_text(json.dumps(meta, indent=2))
         if folder.exists():

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..errors import DataError
 from .dataset import TEST, TRAIN, UNASSIGNED, VAL, RawData, hash_arrays
+from .formats import FER2013_CSV
 from .images import IMAGE_SIZE
 from .labels import CLASS_NAMES
 
@@ -62,7 +63,7 @@ def read_fer_csv(path: str | Path) -> RawData:
         labels=labels_array,
         usage=usage_array,
         source=str(path),
-        format="fer2013-csv",
+        format=FER2013_CSV,
         fingerprint=hash_arrays(images, labels_array, usage_array),
         usage_names=USAGE_NAMES,
     )

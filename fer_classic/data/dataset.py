@@ -51,6 +51,15 @@ class RawData:
     generator : dict or None
         For a data set a program draws (the synthetic one), the arguments that draw
         it again (``n_per_class``, ``seed``); None for data read from files.
+    dropped : dict of str to int
+        Rows of the source left out, by reason (``"contempt"``, ``"no face"``...).
+    soft_labels : ndarray of float32, shape (N, n_classes), or None
+        Each image's distribution over ``class_names`` where the source gives one
+        (FER+'s votes); rows sum to 1. ``labels`` holds each row's most likely class.
+    label_source : dict or None
+        The options of :func:`fer_classic.data.load_dataset` that set the labels
+        beyond what ``source`` says (``labels``, ``label_scheme``, ``class_order``);
+        None when there were none.
     """
 
     images: np.ndarray
@@ -63,6 +72,9 @@ class RawData:
     class_names: tuple[str, ...] = CLASS_NAMES
     skipped: int = 0
     generator: dict[str, Any] | None = None
+    dropped: dict[str, int] = field(default_factory=dict)
+    soft_labels: np.ndarray | None = None
+    label_source: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,7 +82,8 @@ class Split:
     """One split of a data set: images, labels and the split's name.
 
     ``images`` is uint8 ``(N, 48, 48)``, ``labels`` int64 ``(N,)``; ``indices``
-    are the rows of the source data set the split holds.
+    are the rows of the source data set the split holds; ``soft_labels``, float32
+    ``(N, n_classes)`` or None, the rows of :attr:`RawData.soft_labels`.
     """
 
     name: str
@@ -79,6 +92,7 @@ class Split:
     indices: np.ndarray
     source_name: str
     parent_fingerprint: str
+    soft_labels: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -136,6 +150,8 @@ class FERDataset:
             "source_fingerprint": self.raw.fingerprint,
             "test_fingerprint": self.test.fingerprint,
             "class_names": list(self.class_names),
+            "labels": self.raw.label_source,
+            "dropped": dict(self.raw.dropped),
             "counts": {s.name: len(s) for s in self.splits},
             "split_names": {s.name: s.source_name for s in self.splits},
         }

@@ -16,25 +16,28 @@ Class folders are matched to FER-2013's seven classes by name
 ``sadness`` -> ``sad``...). Folders that match none (``contempt``) are dropped with a
 warning, or kept as extra classes numbered from 7 with ``extra_classes="keep"``;
 they are never given one of the seven labels.
+
+Numbered class folders (``0/`` .. ``6/``) are read in FER-2013's label order. Copies of
+other data sets number their folders in their own order (RAF-DB's from ``1/``
+surprise to ``7/`` neutral), so a numbered layout that does not fit FER-2013's (a
+number above 6, or no ``0/``) is refused unless ``class_order``
+(:func:`fer_classic.data.labels.parse_class_order`) says what the numbers mean.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import DataError
 from .dataset import TEST, TRAIN, UNASSIGNED, VAL, RawData, hash_arrays
-from .images import IMAGE_SIZE, IMAGE_SUFFIXES, opencv_quiet, read_image
-from .labels import CLASS_NAMES, canonical_class
+from .images import IMAGE_SUFFIXES, read_image_files, skipped_message
+from .labels import CLASS_NAMES, CLASS_ORDERS, ClassOrder, canonical_class, check_extra_classes
 
 _SPLIT_FOLDERS = {"train": TRAIN, "training": TRAIN, "val": VAL, "validation": VAL, "test": TEST}
-EXTRA_CLASSES = ("drop", "keep")
 
 
 def _subdirs(path: Path) -> list[Path]:
@@ -59,7 +62,7 @@ def detect_folder_layout(root: Path) -> tuple[str, dict[int, Path]]:
     if TRAIN in split_dirs and TEST in split_dirs:
         layout = "three-folders" if VAL in split_dirs else "kaggle-folders"
         return layout, split_dirs
-    if subdirs and any(canonical_class(d.name) for d in subdirs):
+    if subdirs and any(canonical_class(d.name) or d.name.isdigit() for d in subdirs):
         return "class-folders", {UNASSIGNED: root}
     if not subdirs and not _image_files(root):
         raise DataError(f"{root}: holds no images and no class folders")
@@ -67,6 +70,44 @@ def detect_folder_layout(root: Path) -> tuple[str, dict[int, Path]]:
         f"{root}: unknown layout; expected train/ and test/ folders of class folders, "
         "or class folders such as angry/, happy/, ... directly inside"
     )
+
+
+def _numbered_order(
+    root: Path, split_dirs: dict[int, Path], class_order: ClassOrder | None
+) -> ClassOrder:
+    """The class order of numbered class folders; refuses numbers it does not cover."""
+    numbers = sorted(
+        {
+            int(d.name)
+            for folder in split_dirs.values()
+            for d in _subdirs(folder)
+            if d.name.isdigit()
+        }
+    )
+    order = class_order or CLASS_ORDERS["fer2013"]
+    if not numbers:
+        return order
+    outside = [n for n in numbers if order.name_of(n) is None]
+    if class_order is None and (outside or 0 not in numbers):
+        raise DataError(
+            f"{root}: class folders are numbered {numbers[0]}..{numbers[-1]}, which is not "
+            "FER-2013's 0..6 (RAF-DB copies number 1 surprise .. 7 neutral); say what the "
+            "numbers mean with class_order='fer2013', 'rafdb', 'affectnet' or class names "
+            "(--class-order)"
+        )
+    if outside:
+        raise DataError(
+            f"{root}: class folder {outside[0]} is outside the class order, which numbers "
+            f"{order.numbers.start}..{order.numbers.stop - 1}"
+        )
+    return order
+
+
+def _class_of(class_dir: Path, order: ClassOrder) -> str | None:
+    """The class a folder stands for: by its number in ``order``, else by its name."""
+    if class_dir.name.isdigit():
+        return order.name_of(int(class_dir.name))
+    return canonical_class(class_dir.name)
 
 
 def listing_fingerprint(root: Path) -> str:
@@ -89,6 +130,7 @@ def read_image_folders(
     extra_classes: str = "drop",
     strict: bool = False,
     n_threads: int | None = None,
+    class_order: ClassOrder | None = None,
 ) -> RawData:
     """Read an image-folder data set as uint8 48x48 grey images.
 
@@ -100,17 +142,22 @@ def read_image_folders(
         What to do with class folders that are none of FER-2013's seven.
     strict : bool
         Raise on the first unreadable image instead of skipping it with a warning.
+    n_threads : int, optional
+        Reading threads (:func:`~fer_classic.data.images.read_image_files`).
+    class_order : ClassOrder, optional
+        What numbered class folders mean; default FER-2013's order, for numbers
+        that fit it.
 
     Raises
     ------
     DataError
-        Unknown layout, an empty class folder, no images at all, or (with
-        ``strict``) an unreadable image.
+        Unknown layout, an empty class folder, no images at all, numbered folders
+        that do not fit the class order, or (with ``strict``) an unreadable image.
     """
     root = Path(root)
-    if extra_classes not in EXTRA_CLASSES:
-        raise DataError(f"unknown extra_classes {extra_classes!r}; choose from drop, keep")
+    check_extra_classes(extra_classes)
     layout, split_dirs = detect_folder_layout(root)
+    order = _numbered_order(root, split_dirs, class_order)
     class_names = list(CLASS_NAMES)
     files: list[Path] = []
     labels: list[int] = []
@@ -124,12 +171,13 @@ def read_image_folders(
             images = _image_files(class_dir)
             if not images:
                 raise DataError(f"{class_dir}: empty class folder (no image files)")
-            name = canonical_class(class_dir.name)
-            if name is None:
+            name = _class_of(class_dir, order)
+            if name not in CLASS_NAMES:
                 if extra_classes == "drop":
-                    dropped[class_dir.name] = dropped.get(class_dir.name, 0) + len(images)
+                    key = name or class_dir.name
+                    dropped[key] = dropped.get(key, 0) + len(images)
                     continue
-                name = class_dir.name.lower()
+                name = name or class_dir.name.lower()
                 if name not in class_names:
                     class_names.append(name)
             files.extend(images)
@@ -144,15 +192,11 @@ def read_image_folders(
         )
     if not files:
         raise DataError(f"{root}: no images of FER-2013's classes")
-    images, ok = _read_all(files, strict, n_threads)
+    images, ok = read_image_files(files, strict=strict, n_threads=n_threads)
     skipped = int(len(files) - ok.sum())
-    if skipped:
-        bad = [str(files[i].relative_to(root)) for i in np.flatnonzero(~ok)[:3]]
-        more = f" and {skipped - len(bad)} more" if skipped > len(bad) else ""
-        warnings.warn(
-            f"{root}: skipped {skipped} unreadable image(s): {', '.join(bad)}{more}",
-            stacklevel=2,
-        )
+    message = skipped_message(root, files, ok)
+    if message:
+        warnings.warn(message, stacklevel=2)
     usage_names = (
         ("train", "validation", "test") if layout == "three-folders" else ("train", "val", "test")
     )
@@ -169,29 +213,5 @@ def read_image_folders(
         usage_names=usage_names,
         class_names=tuple(class_names),
         skipped=skipped,
+        dropped=dropped,
     )
-
-
-def _read_all(
-    files: list[Path], strict: bool, n_threads: int | None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Decode files in threads (OpenCV releases the GIL); returns images and a mask of successes."""
-    images = np.zeros((len(files), IMAGE_SIZE, IMAGE_SIZE), dtype=np.uint8)
-    ok = np.zeros(len(files), dtype=bool)
-    workers = n_threads or min(8, (os.cpu_count() or 1) * 2)
-    with opencv_quiet(), ThreadPoolExecutor(max_workers=workers) as pool:
-        for i, image in enumerate(pool.map(_read_or_none, files, chunksize=64)):
-            if image is None:
-                if strict:
-                    raise DataError(f"{files[i]}: unreadable or corrupt image")
-                continue
-            images[i] = image
-            ok[i] = True
-    return images, ok
-
-
-def _read_or_none(path: Path) -> np.ndarray | None:
-    try:
-        return read_image(path)
-    except (OSError, ValueError):
-        return None

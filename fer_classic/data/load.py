@@ -6,6 +6,7 @@ import os
 import re
 import warnings
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,32 +17,15 @@ from ..files import check_writable_dir
 from .cache import default_cache_dir, entry_key, file_fingerprint, load_entry, store_entry
 from .csv_loader import read_fer_csv
 from .dataset import UNASSIGNED, FERDataset, RawData, hash_arrays
-from .folders import EXTRA_CLASSES, listing_fingerprint, read_image_folders
-from .labels import CLASS_NAMES
+from .ferplus import apply_ferplus
+from .formats import FER2013_CSV, FOLDERS, detect_format, directory_format
+from .labels import CLASS_NAMES, ClassOrder, check_extra_classes, parse_class_order
 from .splits import split_raw
 from .synthetic import make_synthetic
 from .validation import check_images, check_labels
 
 #: Environment variable naming a FER-2013 copy for tests and benchmarks.
 FER2013_ENV = "FER2013_PATH"
-
-
-def detect_format(path: str | Path) -> str:
-    """``fer2013-csv`` for a (gzip) CSV file, ``folders`` for a directory.
-
-    Raises :class:`DataError` for a missing path or another kind of file.
-    """
-    path = Path(path)
-    if not path.exists():
-        raise DataError(f"{path}: no such file or directory")
-    if path.is_dir():
-        return "folders"
-    name = path.name.lower()
-    if name.endswith((".csv", ".csv.gz")):
-        return "fer2013-csv"
-    raise DataError(
-        f"{path}: unknown data format; expected fer2013.csv, fer2013.csv.gz or an image folder"
-    )
 
 
 def load_raw(
@@ -52,34 +36,80 @@ def load_raw(
     strict: bool = False,
     extra_classes: str = "drop",
     require_cache: bool = False,
+    labels: str | Path | None = None,
+    label_scheme: str = "majority",
+    class_order: str | ClassOrder | None = None,
 ) -> RawData:
     """Decode a data set (all images, labels and the source's own split), through the cache.
 
     See :func:`load_dataset` for the parameters. A cache that cannot be written
     costs a warning, or with ``require_cache`` a :class:`DataError`; with
-    ``require_cache`` what was written is read back.
+    ``require_cache`` what was written is read back. The returned
+    :attr:`RawData.label_source` records the label options given, so that
+    :func:`load_run_data` loads the same labels again.
     """
     path = Path(path)
     kind = detect_format(path)
-    if extra_classes not in EXTRA_CLASSES:
+    check_extra_classes(extra_classes)
+    order = parse_class_order(class_order) if isinstance(class_order, str) else class_order
+    _check_label_options(kind, labels, label_scheme, order)
+    raw = _decode(path, kind, cache_dir, use_cache, strict, extra_classes, require_cache, order)
+    source: dict[str, str] = {}
+    if order is not None:
+        source["class_order"] = str(order)
+    if labels is not None:
+        raw = apply_ferplus(raw, labels, scheme=label_scheme, extra_classes=extra_classes)
+        source.update(labels=str(Path(labels).resolve()), label_scheme=label_scheme)
+    return replace(raw, label_source=source or None)
+
+
+def _check_label_options(kind: str, labels: object, label_scheme: str, class_order: object) -> None:
+    """Refuse label options that do not apply to a data set of format ``kind``."""
+    if class_order is not None and kind != FOLDERS:
         raise ParameterError(
-            "extra_classes", f"unknown {{name}} {extra_classes!r}; choose from drop, keep"
+            "class_order", f"{{name}} applies to numbered image folders, not to {kind} data"
         )
+    if labels is not None and kind != FER2013_CSV:
+        raise ParameterError(
+            "labels", f"{{name}} (FER+ votes) applies to FER-2013's CSV, not to {kind} data"
+        )
+    if labels is None and label_scheme != "majority":
+        raise ParameterError("label_scheme", "{name} applies only with a FER+ label file")
+
+
+def _decode(
+    path: Path,
+    kind: str,
+    cache_dir: str | Path | None,
+    use_cache: bool,
+    strict: bool,
+    extra_classes: str,
+    require_cache: bool,
+    order: ClassOrder | None,
+) -> RawData:
+    """The data set at ``path`` as its own files label it, from the cache or decoded."""
     if cache_dir is not None and use_cache:
         check_writable_dir(cache_dir)
     cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    if kind == "fer2013-csv":
+    fmt = None if kind == FER2013_CSV else directory_format(path)
+    ordered = {} if order is None else {"class_order": order}
+    if fmt is None:
         key = entry_key(file_fingerprint(path, cache if use_cache else None), kind=kind)
     else:
-        key = entry_key(listing_fingerprint(path), kind=kind, extra_classes=extra_classes)
+        key = entry_key(
+            fmt.fingerprint(path),
+            kind=kind,
+            extra_classes=extra_classes,
+            **{name: str(value) for name, value in ordered.items()},
+        )
     if use_cache:
         raw = load_entry(cache, key)
         if raw is not None:
             return raw
-    if kind == "fer2013-csv":
+    if fmt is None:
         raw = read_fer_csv(path)
     else:
-        raw = read_image_folders(path, extra_classes=extra_classes, strict=strict)
+        raw = fmt.read(path, extra_classes=extra_classes, strict=strict, **ordered)
     if use_cache:
         try:
             store_entry(cache, key, raw)
@@ -105,6 +135,9 @@ def load_dataset(
     strict: bool = False,
     extra_classes: str = "drop",
     require_cache: bool = False,
+    labels: str | Path | None = None,
+    label_scheme: str = "majority",
+    class_order: str | ClassOrder | None = None,
 ) -> FERDataset:
     """Load a data set and split it into train, validation and test.
 
@@ -128,10 +161,20 @@ def load_dataset(
     strict : bool
         Raise on an unreadable image instead of skipping it with a warning.
     extra_classes : {"drop", "keep"}
-        Image folders only: classes outside FER-2013's seven.
+        Classes outside FER-2013's seven (``contempt``): kept as labels 7, 8...
+        or their images dropped.
     require_cache : bool
         Fail (:class:`DataError`) instead of warning when the decoded data set
         cannot be cached, and read the cached copy back to verify it.
+    labels : path, optional
+        FER+'s ``fer2013new.csv`` beside a FER-2013 CSV: its votes replace
+        FER-2013's labels (:func:`fer_classic.data.ferplus.apply_ferplus`).
+    label_scheme : {"majority", "distribution"}
+        With ``labels``: the majority vote, or also the vote distribution as
+        :attr:`Split.soft_labels`.
+    class_order : str or ClassOrder, optional
+        What numbered class folders mean (:func:`fer_classic.data.labels.parse_class_order`:
+        ``fer2013``, ``rafdb``, ``affectnet`` or class names).
 
     Returns
     -------
@@ -139,6 +182,7 @@ def load_dataset(
         Images uint8 ``(N, 48, 48)`` and int64 labels in each split.
     """
     if path is None:
+        _check_label_options("synthetic", labels, label_scheme, class_order)
         return make_synthetic(split=split, split_seed=seed)
     raw = load_raw(
         path,
@@ -147,6 +191,9 @@ def load_dataset(
         strict=strict,
         extra_classes=extra_classes,
         require_cache=require_cache,
+        labels=labels,
+        label_scheme=label_scheme,
+        class_order=class_order,
     )
     return split_raw(raw, split=split, seed=seed, val_fraction=val_fraction)
 
@@ -261,7 +308,7 @@ def load_run_data(
             raise DataError("the run's synthetic data set records no generator to draw it again")
         return make_synthetic(**generator, split=split, split_seed=seed)
     where = Path(path if path is not None else str(data.get("source", "")))
-    if path is None and data.get("format") == "fer2013-csv" and not where.is_absolute():
+    if path is None and data.get("format") == FER2013_CSV and not where.is_absolute():
         # Recorded relative to another working directory: FER-2013 where it is found here.
         if not where.exists():
             where = find_fer2013() or where
@@ -277,4 +324,5 @@ def load_run_data(
         seed=seed,
         cache_dir=cache_dir,
         extra_classes="keep" if n_classes > len(CLASS_NAMES) else "drop",
+        **(data.get("labels") or {}),
     )

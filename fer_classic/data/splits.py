@@ -103,6 +103,7 @@ def split_raw(
             indices=rows,
             source_name=source_name,
             parent_fingerprint=raw.fingerprint,
+            soft_labels=None if raw.soft_labels is None else raw.soft_labels[rows],
         )
         for name, rows, source_name in zip(SPLIT_NAMES, parts, source_names, strict=True)
     ]

@@ -4,8 +4,10 @@ import cv2
 import numpy as np
 import pytest
 
-from fer_classic.data import CLASS_NAMES, canonical_class, load_dataset, to_gray48
-from fer_classic.errors import DataError
+from fer_classic.cli.main import main
+from fer_classic.data import CLASS_NAMES, canonical_class, load_dataset, load_run_data, to_gray48
+from fer_classic.data.labels import CLASS_ORDERS
+from fer_classic.errors import DataError, ParameterError
 
 from .conftest import write_class_folders
 
@@ -135,3 +137,65 @@ def test_skipped_images_are_named_and_opencv_stays_quiet(tmp_path, capfd):
     assert message.endswith("and 2 more")
     native = capfd.readouterr().err
     assert "WARN:" not in native and "ERROR:" not in native
+
+
+def _numbered(root, numbers, count=2):
+    """``root/<n>/i.png`` whose grey level is 20 * n, to tell the folders apart."""
+    for number in numbers:
+        folder = root / str(number)
+        folder.mkdir(parents=True)
+        for i in range(count):
+            cv2.imwrite(str(folder / f"{i}.png"), np.full((48, 48), 20 * number, np.uint8))
+    return root
+
+
+def _labels_by_level(ds):
+    raw = ds.raw
+    return {int(image[0, 0]) // 20: raw.class_names[label] for image, label in
+            zip(raw.images, raw.labels, strict=True)}  # fmt: skip
+
+
+def test_numbered_folders_in_fer2013_order(tmp_path):
+    ds = load_dataset(_numbered(tmp_path, range(7)), use_cache=False)
+    assert _labels_by_level(ds) == dict(enumerate(CLASS_NAMES))
+
+
+@pytest.mark.parametrize("numbers", [range(1, 8), range(1, 7), [0, 7]])
+def test_numbered_folders_outside_fer2013_order_are_refused(tmp_path, numbers):
+    with pytest.raises(DataError, match=r"numbered .* not FER-2013's 0..6.*--class-order"):
+        load_dataset(_numbered(tmp_path, numbers), use_cache=False)
+
+
+def test_class_order_says_what_the_numbers_mean(tmp_path):
+    root = _numbered(tmp_path, range(1, 8))
+    rafdb = load_dataset(root, class_order="rafdb", use_cache=False)
+    assert _labels_by_level(rafdb) == {
+        1: "surprise", 2: "fear", 3: "disgust", 4: "happy", 5: "sad", 6: "angry", 7: "neutral"
+    }  # fmt: skip
+    assert rafdb.raw.label_source == {"class_order": str(CLASS_ORDERS["rafdb"])}
+    named = load_dataset(root, class_order="1:ne,ha,su,sa,an,di,fe", use_cache=False)
+    assert _labels_by_level(named)[1] == "neutral" and _labels_by_level(named)[7] == "fear"
+    assert load_run_data(named.describe()).fingerprint == named.fingerprint
+
+
+def test_class_order_with_contempt_drops_or_keeps_it(tmp_path):
+    root = _numbered(tmp_path, range(8))
+    with pytest.warns(UserWarning, match=r"contempt \(2\)"):
+        dropped = load_dataset(root, class_order="affectnet", use_cache=False)
+    assert dropped.raw.dropped == {"contempt": 2} and len(dropped.raw.labels) == 14
+    kept = load_dataset(root, class_order="affectnet", extra_classes="keep", use_cache=False)
+    assert kept.class_names == (*CLASS_NAMES, "contempt")
+    assert _labels_by_level(kept)[7] == "contempt" and _labels_by_level(kept)[0] == "neutral"
+
+
+def test_class_order_errors(tmp_path, fer_csv, capsys):
+    root = _numbered(tmp_path / "numbered", range(1, 9))
+    with pytest.raises(DataError, match="class folder 8 is outside the class order"):
+        load_dataset(root, class_order="rafdb", use_cache=False)
+    with pytest.raises(ParameterError, match="class_order 'happy,cats': 'cats' is no class"):
+        load_dataset(root, class_order="happy,cats", use_cache=False)
+    with pytest.raises(ParameterError, match="applies to numbered image folders"):
+        load_dataset(fer_csv, class_order="rafdb", use_cache=False)
+    assert main(["data", "info", str(root)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--class-order" in err[0]
