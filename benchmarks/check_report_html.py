@@ -11,8 +11,8 @@ Two checks, both in a real browser:
    colours (matplotlib's blue and the red of the Pareto front), which nothing
    else on the page uses.
 
-Prints ``skipped: ...`` and exits 0 when no Chromium is installed (CI does not
-install one); exits 1 when a check fails.
+Prints ``skipped: ...`` and exits 0 when no Chromium is installed (``.ci/run`` installs
+Debian's ``chromium`` package where it can); exits 1 when a check fails.
 """
 
 from __future__ import annotations
@@ -114,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     binary = find_chromium()
     if binary is None:
-        print("skipped: no Chromium found (apt-get install chromium) - the HTML check needs one")
+        names = ", ".join(CHROMIUM_NAMES)
+        print(f"skipped: no Chromium found (looked for {names} on PATH; apt-get install chromium)")
         return 0
     if not args.report.is_file():
         print(f"error: {args.report}: no such report (run fer-classic compare first)")

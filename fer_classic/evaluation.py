@@ -46,17 +46,21 @@ def classification_metrics(
     -------
     dict
         ``accuracy``, ``macro_f1``, ``per_class`` (name -> ``precision``, ``recall``,
-        ``f1``, ``support``), ``confusion_matrix`` (rows: true class, columns:
-        predicted) and ``class_names``.
+        ``f1``, ``support``, ``present``), ``confusion_matrix`` (rows: true class,
+        columns: predicted) and ``class_names``. ``macro_f1`` averages the F1 of the
+        classes present in ``y_true``: a test set without a class (CK+ has no
+        neutral faces) is not charged a zero for it; such a class has ``present``
+        False, and its F1 is 0 where the model predicted it.
     """
     labels = np.arange(len(class_names))
     precision, recall, f1, support = precision_recall_fscore_support(
         y_true, y_pred, labels=labels, zero_division=0
     )
+    present = support > 0
     return {
         "accuracy": float(np.mean(y_true == y_pred)),
         "macro_f1": float(
-            f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0)
+            f1_score(y_true, y_pred, labels=labels[present], average="macro", zero_division=0)
         ),
         "per_class": {
             name: {
@@ -64,6 +68,7 @@ def classification_metrics(
                 "recall": float(recall[i]),
                 "f1": float(f1[i]),
                 "support": int(support[i]),
+                "present": bool(present[i]),
             }
             for i, name in enumerate(class_names)
         },
@@ -121,13 +126,21 @@ def format_scores(scores: Mapping[str, Any], title: str = "") -> str:
     """
     names = list(scores["per_class"])
     n_images = sum(c["support"] for c in scores["per_class"].values())
+    absent = [name for name, c in scores["per_class"].items() if not c["support"]]
     lines = [title] if title else []
+    over = f"; macro-F1 over the {len(names) - len(absent)} classes present" if absent else ""
     lines.append(
         f"accuracy {scores['accuracy']:.4f}   macro-F1 {scores['macro_f1']:.4f}   "
-        f"({n_images} images)"
+        f"({n_images} images{over})"
     )
     rows = [
-        [name, c["precision"], c["recall"], c["f1"], c["support"]]
+        [
+            name if c["support"] else f"{name} (absent)",
+            c["precision"],
+            c["recall"],
+            c["f1"],
+            c["support"],
+        ]
         for name, c in scores["per_class"].items()
     ]
     lines.append(

@@ -51,3 +51,21 @@ def test_confusion_png(tmp_path):
 def test_select_subset_refuses_an_unknown_part():
     with pytest.raises(ValueError, match="subset must be one of test, val, train, all"):
         select_subset(None, "holdout")
+
+
+def test_macro_f1_averages_the_classes_present_and_marks_the_absent():
+    # No "sad" face in the test set (as CK+ has no neutral ones), one predicted as sad.
+    true = np.array([0, 0, 1, 1])
+    pred = np.array([0, 2, 1, 1])
+    scores = classification_metrics(true, pred, NAMES)
+    f1_angry, f1_happy = 2 / 3, 1.0
+    assert scores["macro_f1"] == pytest.approx((f1_angry + f1_happy) / 2)
+    assert scores["per_class"]["sad"] == {
+        "precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0, "present": False
+    }  # fmt: skip
+    assert scores["per_class"]["angry"]["present"]
+    text = format_scores(scores)
+    assert "(4 images; macro-F1 over the 2 classes present)" in text
+    assert "sad (absent)" in text and "angry (absent)" not in text
+    full = classification_metrics(np.array([0, 1, 2]), np.array([0, 1, 2]), NAMES)
+    assert full["macro_f1"] == 1.0 and "absent" not in format_scores(full)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from ..errors import FerClassicError
 from ..reports.compare import MIN_LATENCY_IMAGES, compare, print_log
+from ..reports.cross_dataset import parse_also_on
+from ..reports.intervals import MIN_RESAMPLES
 from .common import add_trust_pickle_option, add_tta_option
 
 
@@ -76,15 +78,45 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="compare runs scored on different test splits (a warning in every output)",
     )
+    parser.add_argument(
+        "--also-on",
+        metavar="PATH[:PART][,...]",
+        action="append",
+        default=[],
+        help=(
+            "further data sets to score every model on (cross-dataset results): a class "
+            "folder such as CK+ or JAFFE, RAF-DB, or FER-2013 with :val for its PublicTest; "
+            "PART is test, val, train or all (default: its test split, or all its images "
+            "where it has none); comma-separated or repeated"
+        ),
+    )
+    parser.add_argument(
+        "--resamples",
+        type=int,
+        default=MIN_RESAMPLES,
+        metavar="N",
+        help="bootstrap resamples of the 95 %% confidence intervals (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--bootstrap-seed",
+        type=int,
+        default=0,
+        metavar="SEED",
+        help="seed of the bootstrap resamples (default: %(default)s)",
+    )
     add_tta_option(parser)
     add_trust_pickle_option(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    for option, least in (("threads", 1), ("latency_images", 1), ("batch_size", 1), ("warmup", 0)):
+    limits = (("threads", 1), ("latency_images", 1), ("batch_size", 1), ("warmup", 0))
+    for option, least in (*limits, ("resamples", 1)):
         if getattr(args, option) < least:
             raise FerClassicError(f"--{option.replace('_', '-')} must be at least {least}")
+    also_on = [spec for specs in args.also_on for spec in specs.split(",") if spec]
+    for spec in also_on:
+        parse_also_on(spec)  # a bad PART before minutes of measuring
     _, paths = compare(
         args.runs,
         args.out,
@@ -99,6 +131,9 @@ def run(args: argparse.Namespace) -> int:
         allow_mixed=args.allow_mixed,
         trust_pickle=args.trust_pickle,
         tta=args.tta,
+        also_on=also_on,
+        resamples=args.resamples,
+        bootstrap_seed=args.bootstrap_seed,
         log=print_log,
     )
     print(paths["text"].read_text(encoding="utf-8"), end="")

@@ -27,11 +27,14 @@ from ..files import check_writable_dir, write_text_atomic
 from ..inference import TTA_VIEWS, Classifier, RunModel, load_model, run_models, with_tta
 from ..runs import PREDICTIONS
 from . import html, peers, plots, tables
+from .cross_dataset import score_elsewhere
+from .intervals import MIN_RESAMPLES, Bootstrap, paired_significance
 from .literature import literature_rows
 from .machine import describe_machine, limited_native_threads, pin_tensorflow_threads
 from .measure import measure_model
 from .results import Comparison, ModelResult
 from .runs_reader import Run, TestPredictions, check_test_splits, read_runs
+from .seeds import seed_groups
 from .size import file_bytes
 from .tables import format_seconds
 from .test_data import load_test_split
@@ -78,6 +81,9 @@ def measure_runs(
     allow_mixed: bool = False,
     trust_pickle: bool = False,
     tta: str | None = None,
+    also_on: Sequence[str | Path] = (),
+    resamples: int = MIN_RESAMPLES,
+    bootstrap_seed: int = 0,
     log: Log | None = None,
 ) -> Comparison:
     """Measure the runs' models on their test images, side by side, on this machine.
@@ -113,6 +119,14 @@ def measure_runs(
         Also measure every model with this test-time augmentation
         (:func:`fer_classic.inference.with_tta`), as rows of their own beside the
         plain ones, latency included.
+    also_on : sequence of str or path
+        Further data sets to score every model on (cross-dataset results), each
+        ``PATH`` or ``PATH:PART`` (:func:`parse_also_on`).
+    resamples : int
+        Bootstrap resamples of the confidence intervals; at least
+        :data:`MIN_RESAMPLES` for the report's method.
+    bootstrap_seed : int
+        Seed of the resamples: the same runs and seed give the same intervals.
     log : callable, optional
         Receives one line per step, for progress.
 
@@ -146,9 +160,29 @@ def measure_runs(
             "the CNN (Keras and TFLite), Model.predict_on_batch and a LiteRT interpreter "
             "for the fer peer"
         )
+        predictions = []
         for p in pending:
-            models.append(_measure(p, splits[p.split_key], settings, warnings, log))
-    _unique_names(models)
+            result, pred = _measure(p, splits[p.split_key], settings, warnings, log)
+            models.append(result)
+            predictions.append(pred)
+        _unique_names(models)
+        bootstrap = Bootstrap(resamples, bootstrap_seed)
+        method["uncertainty"] = bootstrap.describe()
+        truths = {key: split.labels for key, split in splits.items()}
+        keys = [p.split_key for p in pending]
+        for model, pred, p in zip(models, predictions, pending, strict=True):
+            bootstrap.attach(model, p.split_key, truths[p.split_key], pred, len(p.class_names))
+        significance, not_compared = paired_significance(models, keys, truths, predictions)
+        classifiers = [p.classifier for p in pending]
+        cross = [
+            score_elsewhere(spec, models, classifiers, bootstrap, cache_dir, log)
+            for spec in also_on
+        ]
+    if resamples < MIN_RESAMPLES:
+        warnings.append(
+            f"confidence intervals from {resamples} bootstrap resamples, fewer than the "
+            f"method's {MIN_RESAMPLES}: their ends are rough"
+        )
     return Comparison(
         models=models,
         literature=literature_rows(),
@@ -157,6 +191,10 @@ def measure_runs(
         notices=notices,
         warnings=warnings,
         created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        significance=significance,
+        not_compared=not_compared,
+        seed_groups=seed_groups(models),
+        cross_datasets=cross,
     )
 
 
@@ -257,7 +295,7 @@ def _load_splits(
 
 def _measure(
     pending: _Pending, split: Split, settings: dict[str, int], warnings: list[str], log: Log
-) -> ModelResult:
+) -> tuple[ModelResult, np.ndarray]:
     result, classifier = pending.result, pending.classifier
     log(f"measuring {result.name} on {len(split)} test images")
     names = list(pending.class_names)
@@ -281,7 +319,7 @@ def _measure(
     result.throughput_batch = m.throughput.batch_size
     if pending.recorded is not None:
         _check_recorded(result, m.pred, pending.recorded, warnings)
-    return result
+    return result, m.pred
 
 
 def _run_models(run: Run, tflite: bool, trust_pickle: bool, warnings: list[str]) -> list[_Pending]:
@@ -328,6 +366,8 @@ def _run_result(
         test_fingerprint=run.test_fingerprint,
         synthetic=run.is_synthetic,
         source=str(run.path),
+        seed=run.seed,
+        recipe=f"{run.recipe}:{model.label}:{model.variant}",
         notes=[note for note in notes if note],
     )
 
@@ -393,6 +433,7 @@ def _peer_models(
             test_fingerprint=reference.test_fingerprint,
             synthetic=reference.is_synthetic,
             source=peer_file.label,
+            protocol=peers.PEER_PROTOCOL,
             notes=[peers.PEER_NOTE],
         )
         pending.append(

@@ -12,12 +12,16 @@ from .results import Comparison
 from .tables import (
     DETAIL_HEADERS,
     MAIN_HEADERS,
+    cross_headers,
+    cross_notes,
+    cross_rows,
     detail_rows,
     f1_rows,
     main_rows,
     method_line,
     plain_value,
     render_table,
+    significance_tables,
 )
 
 _CSS = """
@@ -39,15 +43,22 @@ dl.method dd { margin-left: 17em; }
 
 _CAPTIONS = {
     "accuracy_vs_size": (
-        "Test accuracy against the model file's size on disk (log scale). The red step line "
-        "joins the Pareto front: models no other measured model beats with a smaller file "
-        "and a higher accuracy. Hollow grey triangles are literature figures, reported, not "
-        "measured, and not part of the front."
+        "Test accuracy against the model file's size on disk (log scale), with 95 % "
+        "bootstrap intervals. The red step line joins the Pareto front: models no other "
+        "measured model beats with a smaller file and a higher accuracy. A dashed red ring "
+        "marks a model off the front whose accuracy is not significantly below that of a "
+        "model on it (exact McNemar test, Holm-corrected). Hollow grey triangles are "
+        "literature figures, reported, not measured, and not part of the front."
     ),
     "accuracy_vs_latency": (
         "Test accuracy against the median batch-1 latency per image measured on this machine "
-        "(log scale; classical pipelines include feature extraction). The red step line "
-        "joins the Pareto front."
+        "(log scale; classical pipelines include feature extraction), with 95 % bootstrap "
+        "intervals. The red step line joins the Pareto front; dashed red rings mark models "
+        "not significantly below a model on it."
+    ),
+    "cross_dataset": (
+        "Accuracy on each further data set against accuracy on the model's own test split, "
+        "with 95 % bootstrap intervals on both axes; the dashed line is equal accuracy."
     ),
     "confusion_matrices": "Confusion matrices on the test split, each row normalized to 1.",
     "per_class_f1": "F1 of each class on the test split.",
@@ -98,6 +109,19 @@ def render_html(comparison: Comparison, plots: Mapping[str, Path]) -> str:
     f1 = f1_rows(comparison)
     if f1:
         parts += ["<h2>Per-class F1</h2>", _table(f1, ["model", *comparison.class_names], 1)]
+    tables = significance_tables(comparison)
+    if tables or comparison.not_compared:
+        parts.append("<h2>Significance of the differences</h2>")
+        for title, headers, rows in tables:
+            parts += [f"<p>{esc(title)}</p>", _table(rows, headers, 1)]
+        parts += [f'<p class="warning">{esc(line)}</p>' for line in comparison.not_compared]
+    if comparison.cross_datasets:
+        parts += [
+            "<h2>Cross-dataset results</h2>",
+            _table(cross_rows(comparison), cross_headers(comparison), 1),
+            "<ul>" + "".join(f"<li>{esc(line)}</li>" for line in cross_notes(comparison)),
+            "</ul>",
+        ]
     parts += [
         "<h2>What each model is</h2>",
         f'<div class="wide">{_table(detail_rows(comparison), DETAIL_HEADERS)}</div>',

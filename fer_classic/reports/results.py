@@ -34,6 +34,8 @@ class ModelResult:
         False for literature rows: reported, not measured.
     accuracy, macro_f1 : float or None
         On the test split, as fractions in [0, 1].
+    accuracy_ci, macro_f1_ci : list of two floats, or None
+        Their 95 % confidence intervals (:mod:`fer_classic.uncertainty`), as fractions.
     per_class_f1 : dict of str to float, or None
     confusion : list of list of int, or None
         Confusion matrix, rows true class, columns predicted class.
@@ -60,6 +62,17 @@ class ModelResult:
         Scored on the synthetic data set: figures mean nothing about real faces.
     source : str
         Run directory, peer file, or citation.
+    protocol : str
+        For rows trained or reported elsewhere: the protocol their figure was
+        measured under, in one line (what chose the checkpoint, which split).
+    seed : int or None
+        The run's seed, for grouping runs that differ only in it.
+    recipe : str
+        What the run did apart from its seed, as a key: equal keys and different
+        seeds make a seed group.
+    cross : dict of str to dict
+        Scores on further data sets (``compare --also-on``), by data set label:
+        ``accuracy``, ``macro_f1``, their ``*_ci``, ``n``.
     notes : list of str
     """
 
@@ -72,6 +85,8 @@ class ModelResult:
     measured: bool = True
     accuracy: float | None = None
     macro_f1: float | None = None
+    accuracy_ci: list[float] | None = None
+    macro_f1_ci: list[float] | None = None
     per_class_f1: dict[str, float] | None = None
     confusion: list[list[int]] | None = None
     parameters: int | None = None
@@ -89,6 +104,10 @@ class ModelResult:
     test_fingerprint: str | None = None
     synthetic: bool = False
     source: str = ""
+    protocol: str = ""
+    seed: int | None = None
+    recipe: str = ""
+    cross: dict[str, dict[str, Any]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -116,6 +135,18 @@ class Comparison:
         Other problems found in the input.
     created : str
         ISO timestamp.
+    significance : list of dict
+        One entry per set of test images two or more models were scored on:
+        ``test_split``, ``test_fingerprint`` and the pairwise tests of
+        :func:`fer_classic.uncertainty.pairwise_significance`.
+    not_compared : list of str
+        Why some pairs of models were not tested (scored on other test images).
+    seed_groups : list of dict
+        Runs that differ only in their seed: ``name``, ``members`` (row names),
+        ``seeds``, and the ``mean`` and ``std`` of ``accuracy`` and ``macro_f1``.
+    cross_datasets : list of dict
+        The further data sets of ``compare --also-on``: ``label``, ``source``,
+        ``part``, ``n`` and ``dropped``.
     """
 
     models: list[ModelResult]
@@ -125,6 +156,10 @@ class Comparison:
     notices: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     created: str = ""
+    significance: list[dict[str, Any]] = field(default_factory=list)
+    not_compared: list[str] = field(default_factory=list)
+    seed_groups: list[dict[str, Any]] = field(default_factory=list)
+    cross_datasets: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def alerts(self) -> list[str]:
@@ -141,6 +176,10 @@ class Comparison:
             "method": dict(self.method),
             "models": [m.to_dict() for m in self.models],
             "literature": [m.to_dict() for m in self.literature],
+            "significance": list(self.significance),
+            "not_compared": list(self.not_compared),
+            "seed_groups": list(self.seed_groups),
+            "cross_datasets": list(self.cross_datasets),
         }
 
     @classmethod
@@ -154,4 +193,8 @@ class Comparison:
             notices=list(data.get("notices", [])),
             warnings=list(data.get("warnings", [])),
             created=data.get("created", ""),
+            significance=list(data.get("significance", [])),
+            not_compared=list(data.get("not_compared", [])),
+            seed_groups=list(data.get("seed_groups", [])),
+            cross_datasets=list(data.get("cross_datasets", [])),
         )

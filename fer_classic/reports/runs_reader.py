@@ -9,6 +9,8 @@ finished), the model file of its kind and ``test_predictions.csv`` (read by
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +63,22 @@ class Run:
     @property
     def model_path(self) -> Path:
         return runs.model_file(self.path, self.kind)
+
+    @property
+    def seed(self) -> int | None:
+        """The run's ``--seed``."""
+        seed = self.manifest.get("seed", self.config.get("seed"))
+        return None if seed is None else int(seed)
+
+    @property
+    def recipe(self) -> str:
+        """What the run did apart from its seed, as a short key: its kind, its settings
+        (``config.json`` without the seed and the data fingerprint it depends on) and
+        its data set (source, format, split strategy, labels, classes)."""
+        settings = {k: v for k, v in self.config.items() if k not in ("seed", "data")}
+        data = {k: self.data.get(k) for k in ("source", "format", "split", "labels", "class_names")}
+        text = json.dumps({"kind": self.kind, "settings": settings, "data": data}, sort_keys=True)
+        return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
     @property
     def test_split_label(self) -> str:

@@ -16,14 +16,15 @@ from typing import Any
 
 from tabulate import tabulate
 
+from ..uncertainty import significance_matrix
 from .results import Comparison, ModelResult
 
 MAIN_HEADERS = (
     "model",
     "what",
     "status",
-    "accuracy %",
-    "macro-F1",
+    "accuracy % [95 % CI]",
+    "macro-F1 [95 % CI]",
     "parameters / stored values",
     "model file",
     "latency ms (median / p95)",
@@ -86,28 +87,134 @@ def status(model: ModelResult) -> str:
     return "measured, trained elsewhere" if model.origin == "peer" else "measured"
 
 
+def percent_with_interval(value: float | None, interval: Sequence[float] | None) -> str:
+    """A fraction as a percentage with its interval: ``61.52 [59.93, 63.08]``."""
+    if value is None:
+        return "-"
+    if not interval:
+        return f"{100 * value:.2f}"
+    return f"{100 * value:.2f} [{100 * interval[0]:.2f}, {100 * interval[1]:.2f}]"
+
+
+def fraction_with_interval(value: float | None, interval: Sequence[float] | None) -> str:
+    """A fraction with its interval: ``0.612 [0.597, 0.628]``."""
+    if value is None:
+        return "-"
+    if not interval:
+        return f"{value:.3f}"
+    return f"{value:.3f} [{interval[0]:.3f}, {interval[1]:.3f}]"
+
+
+#: What a row of a seed group starts with, under the group's row.
+SEED_MEMBER_MARK = "  · "
+
+
+def _model_row(m: ModelResult, name: str) -> list[str]:
+    latency = "-"
+    if m.latency_median_ms is not None:
+        latency = f"{_ms(m.latency_median_ms)} / {_ms(m.latency_p95_ms)}"
+    return [
+        name,
+        m.summary or m.description,
+        status(m),
+        percent_with_interval(m.accuracy, m.accuracy_ci),
+        fraction_with_interval(m.macro_f1, m.macro_f1_ci),
+        "-" if m.parameters is None else f"{m.parameters:,}",
+        format_bytes(m.model_bytes),
+        latency,
+        _fmt(m.throughput_per_s, ",.0f"),
+        format_seconds(m.training_seconds),
+    ]
+
+
+def _group_row(group: dict[str, Any]) -> list[str]:
+    seeds = ", ".join(str(seed) for seed in group["seeds"])
+    return [
+        group["name"],
+        f"mean ± std over seeds {seeds}",
+        f"{group['n']} runs",
+        f"{100 * group['accuracy_mean']:.2f} ± {100 * group['accuracy_std']:.2f}",
+        f"{group['macro_f1_mean']:.3f} ± {group['macro_f1_std']:.3f}",
+        *["-"] * 5,
+    ]
+
+
 def main_rows(comparison: Comparison) -> list[list[str]]:
-    """One row per model (measured first, then literature) under :data:`MAIN_HEADERS`."""
+    """One row per model (measured first, then literature) under :data:`MAIN_HEADERS`.
+
+    Runs that differ only in their seed (:attr:`Comparison.seed_groups`) get one
+    row of their mean and standard deviation, with their own rows below it.
+    """
+    first_of = {g["members"][0]: g for g in comparison.seed_groups}
+    grouped = {name for g in comparison.seed_groups for name in g["members"]}
     rows = []
     for m in [*comparison.models, *comparison.literature]:
-        latency = "-"
-        if m.latency_median_ms is not None:
-            latency = f"{_ms(m.latency_median_ms)} / {_ms(m.latency_p95_ms)}"
-        rows.append(
-            [
-                m.name,
-                m.summary or m.description,
-                status(m),
-                _fmt(None if m.accuracy is None else 100 * m.accuracy, ".2f"),
-                _fmt(m.macro_f1, ".3f"),
-                "-" if m.parameters is None else f"{m.parameters:,}",
-                format_bytes(m.model_bytes),
-                latency,
-                _fmt(m.throughput_per_s, ",.0f"),
-                format_seconds(m.training_seconds),
-            ]
-        )
+        if m.name in first_of:
+            rows.append(_group_row(first_of[m.name]))
+        rows.append(_model_row(m, SEED_MEMBER_MARK + m.name if m.name in grouped else m.name))
     return rows
+
+
+def significance_tables(comparison: Comparison) -> list[tuple[str, list[str], list[list[str]]]]:
+    """Per set of test images, the Holm-adjusted McNemar p-values of every pair.
+
+    Returns ``(title, headers, rows)`` tuples: rows and columns are the models, a
+    cell the p-value, ``*`` marking the pairs whose difference is significant.
+    """
+    tables = []
+    for group in comparison.significance:
+        names = group["names"]
+        matrix = significance_matrix(group)
+        alpha = group["alpha"]
+        rows = [
+            [name, *("-" if p is None else f"{p:.3g}{' *' if p < alpha else ''}" for p in row)]
+            for name, row in zip(names, matrix, strict=True)
+        ]
+        title = f"{group['test_split']}: {group['method']}; * p < {alpha}"
+        headers = ["", *(str(i + 1) for i in range(len(names)))]
+        rows = [[f"{i + 1}. {row[0]}", *row[1:]] for i, row in enumerate(rows)]
+        tables.append((title, headers, rows))
+    return tables
+
+
+def cross_headers(comparison: Comparison) -> list[str]:
+    """Columns of :func:`cross_rows`."""
+    headers = ["model", "own test accuracy %"]
+    for data in comparison.cross_datasets:
+        headers += [f"{data['label']} accuracy %", f"{data['label']} macro-F1"]
+    return headers
+
+
+def cross_rows(comparison: Comparison) -> list[list[str]]:
+    """Each measured model's accuracy on its own test split and on each further data set."""
+    rows = []
+    for m in comparison.models:
+        row = [m.name, percent_with_interval(m.accuracy, m.accuracy_ci)]
+        for data in comparison.cross_datasets:
+            found = m.cross.get(data["label"])
+            if found is None:
+                row += ["-", "-"]
+                continue
+            row += [
+                percent_with_interval(found["accuracy"], found["accuracy_ci"]),
+                fraction_with_interval(found["macro_f1"], found["macro_f1_ci"]),
+            ]
+        rows.append(row)
+    return rows
+
+
+def cross_notes(comparison: Comparison) -> list[str]:
+    """One line per further data set: what it is, what it lacks, what was dropped."""
+    lines = []
+    for data in comparison.cross_datasets:
+        line = f"{data['label']}: {data['n']} images of {data['source']} ({data['part']})"
+        if data["absent"]:
+            line += f"; no {', '.join(data['absent'])} images: macro-F1 over the classes present"
+        if data["dropped"]:
+            dropped = ", ".join(f"{n} {why}" for why, n in data["dropped"].items())
+            line += f"; dropped {dropped}"
+        lines.append(line)
+    return lines
 
 
 def detail_rows(comparison: Comparison) -> list[list[str]]:
@@ -124,6 +231,7 @@ def detail_rows(comparison: Comparison) -> list[list[str]]:
                 ", ".join(files) or "-",
                 m.test_split or "-",
                 m.source,
+                m.protocol or "-",
                 "; ".join(m.notes) or "-",
             ]
         )
@@ -131,7 +239,7 @@ def detail_rows(comparison: Comparison) -> list[list[str]]:
 
 
 DETAIL_HEADERS = ("model", "features + classifier / architecture", "stores", "files",
-                  "test split", "source", "notes")  # fmt: skip
+                  "test split", "source", "protocol", "notes")  # fmt: skip
 
 
 def f1_rows(comparison: Comparison) -> list[list[str]]:
@@ -153,6 +261,12 @@ def terminal_table(comparison: Comparison) -> str:
     if lines:
         lines.append("")
     lines.append(render_table(main_rows(comparison), MAIN_HEADERS, "simple", 3))
+    if comparison.cross_datasets:
+        lines += ["", "Cross-dataset accuracy and macro-F1 [95 % CI]:"]
+        lines.append(render_table(cross_rows(comparison), cross_headers(comparison), "simple", 1))
+        lines += cross_notes(comparison)
+    if comparison.not_compared:
+        lines += ["", *comparison.not_compared]
     lines.append("")
     lines.append(method_line(comparison.method))
     return "\n".join(lines) + "\n"
@@ -169,6 +283,16 @@ def method_line(method: dict[str, Any]) -> str:
         f"untimed warm-up batch. {method.get('threads')} thread(s) on {method.get('cpu')} "
         f"({method.get('usable_cores')} usable of {method.get('os_cpu_count')} cores). "
         "Model file sizes in decimal units (1 MB = 10^6 bytes)."
+        + _uncertainty_sentence(method.get("uncertainty"))
+    )
+
+
+def _uncertainty_sentence(uncertainty: dict[str, Any] | None) -> str:
+    if not uncertainty:
+        return ""
+    return (
+        f" Intervals: {uncertainty['intervals']} ({uncertainty['paired']}). Significance: "
+        f"{uncertainty['significance']}."
     )
 
 
@@ -198,6 +322,12 @@ def markdown(comparison: Comparison) -> str:
         out += ["## Per-class F1 (measured models)", ""]
         headers = ["model", *map(markdown_text, comparison.class_names)]
         out += [render_table(_markdown_rows(f1), headers, "github", 1), ""]
+    out += _markdown_significance(comparison)
+    if comparison.cross_datasets:
+        out += ["## Cross-dataset results", ""]
+        headers = [markdown_text(h) for h in cross_headers(comparison)]
+        out += [render_table(_markdown_rows(cross_rows(comparison)), headers, "github", 1), ""]
+        out += [f"- {markdown_text(line)}" for line in cross_notes(comparison)] + [""]
     out += ["## Models", ""]
     out += [render_table(_markdown_rows(detail_rows(comparison)), DETAIL_HEADERS, "github"), ""]
     out += ["## Method", "", markdown_text(method_line(comparison.method)), ""]
@@ -206,6 +336,18 @@ def markdown(comparison: Comparison) -> str:
         for key, value in sorted(comparison.method.items())
     ]
     return "\n".join(out) + "\n"
+
+
+def _markdown_significance(comparison: Comparison) -> list[str]:
+    tables = significance_tables(comparison)
+    if not tables and not comparison.not_compared:
+        return []
+    out = ["## Significance of the differences", ""]
+    for title, headers, rows in tables:
+        out += [markdown_text(title), ""]
+        out += [render_table(_markdown_rows(rows), headers, "github", 1), ""]
+    out += [f"- {markdown_text(line)}" for line in comparison.not_compared]
+    return [*out, ""] if comparison.not_compared else out
 
 
 def plain_value(value: Any) -> str:
@@ -220,7 +362,8 @@ def plain_value(value: Any) -> str:
 #: Columns of the CSV, before one ``f1_<class>`` column per class.
 CSV_FIELDS = (
     "name", "status", "origin", "kind", "variant", "summary", "description", "accuracy",
-    "macro_f1",
+    "accuracy_ci_low", "accuracy_ci_high", "macro_f1", "macro_f1_ci_low", "macro_f1_ci_high",
+    "seed", "protocol",
     "parameters", "stored", "model_file", "model_bytes", "other_files", "latency_median_ms",
     "latency_p95_ms", "latency_images", "throughput_per_s", "throughput_batch",
     "training_seconds", "test_split", "test_fingerprint", "synthetic", "source", "notes",
@@ -241,6 +384,9 @@ def csv_text(comparison: Comparison) -> str:
         row["notes"] = "; ".join(m.notes)
         row["other_files"] = "; ".join(f"{k}={v}" for k, v in m.other_files.items())
         row["alerts"] = alerts
+        for key in ("accuracy", "macro_f1"):
+            interval = row[f"{key}_ci"] or (None, None)
+            row[f"{key}_ci_low"], row[f"{key}_ci_high"] = interval
         values = ["" if row[f] is None else row[f] for f in CSV_FIELDS]
         f1 = m.per_class_f1 or {}
         writer.writerow([*values, *(f1.get(c, "") for c in class_names)])
