@@ -15,11 +15,20 @@ from . import compare as compare_cmd
 from . import data as data_cmd
 from . import evaluate as evaluate_cmd
 from . import grid_search as grid_search_cmd
+from . import mirror as mirror_cmd
 from . import predict as predict_cmd
 from . import train_cnn as train_cnn_cmd
 
 # Each module registers one subcommand; the order here is the order in --help.
-COMMANDS = (data_cmd, grid_search_cmd, train_cnn_cmd, evaluate_cmd, compare_cmd, predict_cmd)
+COMMANDS = (
+    data_cmd,
+    grid_search_cmd,
+    train_cnn_cmd,
+    evaluate_cmd,
+    compare_cmd,
+    predict_cmd,
+    mirror_cmd,
+)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -47,7 +47,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..errors import DataError
-from .dataset import TEST, TRAIN, RawData, hash_arrays
+from .dataset import TEST, TRAIN, RawData
 from .folders import listing_fingerprint
 from .images import IMAGE_SIZE, decode_image, opencv_quiet, skipped_message, to_gray48
 from .labels import CLASS_NAMES, CLASS_ORDERS, CONTEMPT, check_extra_classes
@@ -374,21 +374,17 @@ def read(
     message = skipped_message(root, [folder / row.path for row in rows], ok)
     if message:
         warnings.warn(message, stacklevel=2)
-    images = images[ok]
-    labels_array = np.asarray(labels, dtype=np.int64)[ok]
-    usage_array = np.asarray(usage, dtype=np.int8)[ok]
     class_names = CLASS_NAMES
-    if np.any(labels_array == len(CLASS_NAMES)):
+    if np.any(np.asarray(labels)[ok] == len(CLASS_NAMES)):
         class_names = (*CLASS_NAMES, CONTEMPT)
-    return RawData(
-        images=images,
-        labels=labels_array,
-        usage=usage_array,
+    return RawData.from_decoded(
+        images,
+        labels,
+        usage,
+        ok,
         source=str(root),
         format=FORMAT,
-        fingerprint=hash_arrays(images, labels_array, usage_array, ",".join(class_names)),
-        usage_names=USAGE_NAMES,
         class_names=class_names,
-        skipped=int(len(rows) - ok.sum()),
+        usage_names=USAGE_NAMES,
         dropped=dropped,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -75,6 +76,42 @@ class RawData:
     dropped: dict[str, int] = field(default_factory=dict)
     soft_labels: np.ndarray | None = None
     label_source: dict[str, Any] | None = None
+
+    @classmethod
+    def from_decoded(
+        cls,
+        images: np.ndarray,
+        labels: Sequence[int] | np.ndarray,
+        usage: Sequence[int] | np.ndarray,
+        ok: np.ndarray,
+        *,
+        source: str,
+        format: str,
+        class_names: Sequence[str] = CLASS_NAMES,
+        usage_names: tuple[str, str, str] = ("train", "val", "test"),
+        dropped: dict[str, int] | None = None,
+    ) -> RawData:
+        """The data set of the images a reader decoded, the unread ones left out.
+
+        ``images`` uint8 ``(N, 48, 48)``, ``labels`` and ``usage`` ``(N,)`` are every
+        listed image's; ``ok``, bool ``(N,)``, marks those read. The others count
+        as ``skipped``; the fingerprint covers images, labels, usage and classes.
+        """
+        images = images[ok]
+        labels = np.asarray(labels, dtype=np.int64)[ok]
+        usage = np.asarray(usage, dtype=np.int8)[ok]
+        return cls(
+            images=images,
+            labels=labels,
+            usage=usage,
+            source=source,
+            format=format,
+            fingerprint=hash_arrays(images, labels, usage, ",".join(class_names)),
+            usage_names=usage_names,
+            class_names=tuple(class_names),
+            skipped=int(len(ok) - np.count_nonzero(ok)),
+            dropped=dict(dropped or {}),
+        )
 
 
 @dataclass(frozen=True, eq=False)

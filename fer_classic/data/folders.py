@@ -30,10 +30,8 @@ import hashlib
 import warnings
 from pathlib import Path
 
-import numpy as np
-
 from ..errors import DataError
-from .dataset import TEST, TRAIN, UNASSIGNED, VAL, RawData, hash_arrays
+from .dataset import TEST, TRAIN, UNASSIGNED, VAL, RawData
 from .images import IMAGE_SUFFIXES, read_image_files, skipped_message
 from .labels import CLASS_NAMES, CLASS_ORDERS, ClassOrder, canonical_class, check_extra_classes
 
@@ -193,25 +191,20 @@ def read_image_folders(
     if not files:
         raise DataError(f"{root}: no images of FER-2013's classes")
     images, ok = read_image_files(files, strict=strict, n_threads=n_threads)
-    skipped = int(len(files) - ok.sum())
     message = skipped_message(root, files, ok)
     if message:
         warnings.warn(message, stacklevel=2)
     usage_names = (
         ("train", "validation", "test") if layout == "three-folders" else ("train", "val", "test")
     )
-    images = images[ok]
-    labels_array = np.asarray(labels, dtype=np.int64)[ok]
-    usage_array = np.asarray(usage, dtype=np.int8)[ok]
-    return RawData(
-        images=images,
-        labels=labels_array,
-        usage=usage_array,
+    return RawData.from_decoded(
+        images,
+        labels,
+        usage,
+        ok,
         source=str(root),
         format=layout,
-        fingerprint=hash_arrays(images, labels_array, usage_array, ",".join(class_names)),
+        class_names=class_names,
         usage_names=usage_names,
-        class_names=tuple(class_names),
-        skipped=skipped,
         dropped=dropped,
     )

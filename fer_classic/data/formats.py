@@ -48,9 +48,9 @@ class DataFormat:
 
 #: Directory layouts, most specific first: image folders take any directory.
 DIRECTORY_FORMATS: tuple[DataFormat, ...] = (
-    DataFormat("rafdb", rafdb.detect, rafdb.fingerprint, rafdb.read),
-    DataFormat("affectnet", affectnet.detect, affectnet.fingerprint, affectnet.read),
-    DataFormat("jaffe", jaffe.detect, jaffe.fingerprint, jaffe.read),
+    DataFormat(rafdb.FORMAT, rafdb.detect, rafdb.fingerprint, rafdb.read),
+    DataFormat(affectnet.FORMAT, affectnet.detect, affectnet.fingerprint, affectnet.read),
+    DataFormat(jaffe.FORMAT, jaffe.detect, jaffe.fingerprint, jaffe.read),
     DataFormat(FOLDERS, lambda root: True, folders.listing_fingerprint, folders.read_image_folders),
 )
 

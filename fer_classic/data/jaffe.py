@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError
-from .dataset import UNASSIGNED, RawData, hash_arrays
+from .dataset import UNASSIGNED, RawData
 from .folders import listing_fingerprint
 from .images import IMAGE_SUFFIXES, read_image_files, skipped_message
 from .labels import CLASS_NAMES, canonical_class, check_extra_classes
@@ -134,17 +134,5 @@ def read(root: Path, *, extra_classes: str = "drop", strict: bool = False) -> Ra
     message = skipped_message(root, files, ok)
     if message:
         warnings.warn(message, stacklevel=2)
-    images = images[ok]
-    labels_array = np.asarray(labels, dtype=np.int64)[ok]
-    usage_array = np.full(len(labels_array), UNASSIGNED, dtype=np.int8)
-    return RawData(
-        images=images,
-        labels=labels_array,
-        usage=usage_array,
-        source=str(root),
-        format=FORMAT,
-        fingerprint=hash_arrays(images, labels_array, usage_array, ",".join(CLASS_NAMES)),
-        usage_names=("train", "val", "test"),
-        class_names=CLASS_NAMES,
-        skipped=int(len(files) - np.count_nonzero(ok)),
-    )
+    usage = np.full(len(labels), UNASSIGNED, dtype=np.int8)
+    return RawData.from_decoded(images, labels, usage, ok, source=str(root), format=FORMAT)

@@ -32,10 +32,8 @@ import hashlib
 import warnings
 from pathlib import Path
 
-import numpy as np
-
 from ..errors import DataError
-from .dataset import TEST, TRAIN, RawData, hash_arrays
+from .dataset import TEST, TRAIN, RawData
 from .folders import listing_fingerprint
 from .images import read_image_files, skipped_message
 from .labels import CLASS_NAMES, CLASS_ORDERS, check_extra_classes
@@ -184,17 +182,4 @@ def read(root: Path, *, extra_classes: str = "drop", strict: bool = False) -> Ra
     message = skipped_message(root, files, ok)
     if message:
         warnings.warn(message, stacklevel=2)
-    images = images[ok]
-    labels_array = np.asarray(labels, dtype=np.int64)[ok]
-    usage_array = np.asarray(usage, dtype=np.int8)[ok]
-    return RawData(
-        images=images,
-        labels=labels_array,
-        usage=usage_array,
-        source=str(root),
-        format=FORMAT,
-        fingerprint=hash_arrays(images, labels_array, usage_array, ",".join(CLASS_NAMES)),
-        usage_names=("train", "val", "test"),
-        class_names=CLASS_NAMES,
-        skipped=int(len(files) - np.count_nonzero(ok)),
-    )
+    return RawData.from_decoded(images, labels, usage, ok, source=str(root), format=FORMAT)

@@ -1,0 +1,134 @@
+"""``fer-classic mirror``: a local web page that labels the faces of the camera's video."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..inference import load_model, with_tta
+from ..mirror.settings import DEFAULT_HOST, DEFAULT_PORT, MAX_FPS
+from ..predict import DETECTORS
+from .common import add_trust_pickle_option, add_tta_option
+from .predict import _non_negative_float, _positive_int
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "mirror",
+        help="live webcam page: each face's box, label and class probabilities over the video",
+        description=(
+            "Start a web server on this machine and print the address of its page. The page "
+            "takes the camera's video, sends frames to the server (never elsewhere; nothing is "
+            "stored) and draws each face's box, label and class probabilities over the video, "
+            "a timeline of the last minute's probabilities, and the frames per second and "
+            "latency it measures. With --script it shows the intended emotion beside the "
+            "detected one and an agreement score per take, and offers each take's timeline "
+            "as CSV and JSON."
+        ),
+    )
+    parser.add_argument(
+        "--model",
+        metavar="NAME|RUN_DIR|FILE",
+        help=(
+            "a packaged CNN (squeezenet, compact), a classical or CNN run directory, or a "
+            ".tflite/.keras file (default: the packaged CNN with the best PublicTest accuracy)"
+        ),
+    )
+    parser.add_argument(
+        "--port",
+        metavar="N",
+        type=_port,
+        default=DEFAULT_PORT,
+        help="port to listen on; 0 picks a free one (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=(
+            "address to listen on (default: %(default)s, this machine only); any other "
+            "lets other machines reach the page and the frames sent to it, with a warning"
+        ),
+    )
+    parser.add_argument(
+        "--script",
+        metavar="FILE",
+        type=Path,
+        help=(
+            "a script to rehearse against: a CSV with the header start,end,emotion or a "
+            "JSON list of {start, end, emotion}, times in seconds from the start of a take"
+        ),
+    )
+    add_detector_options(parser)
+    add_tta_option(parser)
+    add_trust_pickle_option(parser)
+    parser.set_defaults(func=run)
+
+
+def add_detector_options(parser: argparse.ArgumentParser) -> None:
+    """``--detector``, ``--min-face`` and ``--margin``, as ``fer-classic predict`` takes them."""
+    parser.add_argument(
+        "--detector",
+        choices=DETECTORS,
+        default="haar",
+        help=(
+            "face detector: haar (OpenCV's cascade), hog (dlib's HOG: as fast, more false "
+            "detections), dnn (dlib's CNN: robust, seconds per frame) (default: %(default)s)"
+        ),
+    )
+    parser.add_argument(
+        "--min-face",
+        metavar="PX",
+        type=_positive_int,
+        default=40,
+        help="smallest face side in pixels (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--margin",
+        metavar="FRAC",
+        type=_non_negative_float,
+        default=0.1,
+        help="added around each face box, as a fraction of its side (default: %(default)s)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..mirror.script import read_script
+    from ..mirror.server import open_mirror
+
+    classifier = with_tta(load_model(args.model, trust_pickle=args.trust_pickle), args.tta)
+    if args.model is None:
+        print(f"no --model given: using the {classifier.name}", file=sys.stderr)
+    cues = read_script(args.script, classifier.class_names) if args.script else ()
+    server = open_mirror(
+        classifier,
+        host=args.host,
+        port=args.port,
+        script=cues,
+        detector=args.detector,
+        min_face=args.min_face,
+        margin=args.margin,
+    )
+    print(f"model: {classifier.name}; classes: {', '.join(classifier.class_names)}")
+    if cues:
+        print(f"script: {args.script}, {len(cues)} cues over {cues[-1].end:g} s")
+    print(
+        f"detector: {args.detector}, faces of {args.min_face} px and more; "
+        f"frames: up to {MAX_FPS} a second, never queued"
+    )
+    print(f"mirror: open {server.url} in a browser on this machine (Ctrl+C stops)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("mirror stopped", file=sys.stderr)
+    return 0
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a port number 0..65535, got {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a port number 0..65535, got {text}")
+    return value
