@@ -11,6 +11,10 @@
 - :mod:`~fer_classic.classical.candidates`: scoring one candidate (or a group of
   KNN candidates sharing one neighbour query) on precomputed folds;
 - :mod:`~fer_classic.classical.neighbors`: exact, fast Minkowski k-NN;
+- :mod:`~fer_classic.classical.kernels`: histogram kernels, their weighted
+  sums, and an SVM under them (``ksvm``);
+- :mod:`~fer_classic.classical.local`: local learning, an SVM per test image
+  trained on its nearest training images (``local``);
 - :mod:`~fer_classic.classical.backends`: joblib's local workers or a Dask cluster;
 - :mod:`~fer_classic.classical.rundir`: the run directory's layout.
 
@@ -21,6 +25,8 @@ The test scores of the refitted best candidate are those of every model,
 from .config import REFITS, SearchConfig
 from .grid_search import GridSearchResult, grid_search
 from .grids import default_grid, load_grid_file, parse_grid_document
+from .kernels import KernelSVC, intersection_kernel, kernel_matrix
+from .local import LocalSVC
 from .neighbors import KNNClassifier, minkowski_kneighbors
 from .pipelines import make_classifier, make_model_pipeline
 from .registry import CLASSIFIERS, MODELS, RegisteredClassifier, register_classifier
@@ -34,11 +40,15 @@ __all__ = [
     "Candidate",
     "GridSearchResult",
     "KNNClassifier",
+    "KernelSVC",
+    "LocalSVC",
     "RegisteredClassifier",
     "Search",
     "SearchConfig",
     "default_grid",
     "grid_search",
+    "intersection_kernel",
+    "kernel_matrix",
     "load_grid_file",
     "make_classifier",
     "make_model_pipeline",

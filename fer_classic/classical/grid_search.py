@@ -9,7 +9,11 @@ one is refitted (on training, or training + validation with
 
 Features are computed once per extractor setting and split through the
 feature cache (:func:`fer_classic.features.cached_transform`), never per
-candidate or fold. Everything is written to a run directory
+candidate or fold. An extractor that learns from data (``bovw``'s visual
+vocabulary, learnt without labels) learns from the training split only, once
+(:func:`fer_classic.features.cached_fit`): the validation and test features,
+every fold of ``cv=K`` and the refit on ``train+val`` use that one fit, and so
+does the saved model. Everything is written to a run directory
 (:mod:`fer_classic.classical.rundir`) as it happens, so an interrupted search
 resumes where it stopped.
 """
@@ -64,13 +68,10 @@ def _make_transformer(
 
 
 def _feature_dimension(transformer: BaseEstimator, image_shape: tuple[int, int], spec: str) -> int:
-    sample = np.zeros((1, *image_shape), dtype=np.uint8)
+    from ..features import feature_dimension
+
     try:
-        fitted = transformer.fit(sample)
-        try:
-            return len(fitted.get_feature_names_out())
-        except AttributeError:  # an extractor of the user's without feature names
-            return int(np.asarray(fitted.transform(sample)).shape[1])
+        return feature_dimension(transformer, image_shape)
     except ValueError as exc:
         raise FerClassicError(f"feature parameters of {spec!r}: {exc}") from None
 
@@ -125,12 +126,21 @@ def _compute_features(
     splits: Sequence[Any],
     cache_dir: Path | None,
     n_jobs: int | None,
+    train: Any,
 ) -> list[np.ndarray]:
+    """Features of each split; an extractor that learns from data learns from ``train``."""
     from ..features import cached_transform
 
     transformer = _make_transformer(spec, feature_params, n_jobs=n_jobs)
     return [
-        cached_transform(transformer, split.images, split.fingerprint, cache_dir)
+        cached_transform(
+            transformer,
+            split.images,
+            split.fingerprint,
+            cache_dir,
+            fit_images=train.images,
+            fit_fingerprint=train.fingerprint,
+        )
         for split in splits
     ]
 
@@ -227,7 +237,12 @@ def grid_search(
         matrices = {}
         for spec in specs:
             X_train, X_val = _compute_features(
-                spec, feature_params, (dataset.train, dataset.val), feature_cache, n_jobs
+                spec,
+                feature_params,
+                (dataset.train, dataset.val),
+                feature_cache,
+                n_jobs,
+                dataset.train,
             )
             matrices[spec] = FeatureData(X_train, X_val)
 
@@ -283,13 +298,17 @@ def _refit_and_report(
     n_jobs: int | None,
 ) -> dict[str, Any]:
     """Refit ``best``, predict the test split once, write model, predictions and PNG."""
+    from ..features import cached_fit
+
     spec, model, params = best["feature"], best["model"], best["params"]
     data = matrices[spec]
     X, y = data.X_train, dataset.train.labels
     if refit == "train+val":
         X = np.concatenate([X, data.X_val])
         y = np.concatenate([y, dataset.val.labels])
-    (X_test,) = _compute_features(spec, feature_params, (dataset.test,), feature_cache, n_jobs)
+    (X_test,) = _compute_features(
+        spec, feature_params, (dataset.test,), feature_cache, n_jobs, dataset.train
+    )
     pipeline = make_model_pipeline(model, params, seed)
     if "n_jobs" in pipeline[-1].get_params():
         pipeline[-1].set_params(n_jobs=n_jobs)
@@ -301,8 +320,13 @@ def _refit_and_report(
     if "n_jobs" in pipeline[-1].get_params():
         pipeline[-1].set_params(n_jobs=None)
 
-    transformer = _make_transformer(spec, feature_params)
-    transformer.fit(dataset.test.images[:1])
+    # Fitted as for the features the model was trained on (bovw: its cached vocabulary).
+    transformer = cached_fit(
+        _make_transformer(spec, feature_params),
+        dataset.train.images,
+        dataset.train.fingerprint,
+        feature_cache,
+    )
     run.save_model(with_features(transformer, pipeline))
     names = list(dataset.class_names)
     run.save_predictions(dataset.test.indices, dataset.test.labels, predicted, names, proba)

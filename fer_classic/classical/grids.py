@@ -44,8 +44,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from ..errors import FerClassicError
 from .pipelines import PREPROCESSING_PARAMS, SCALERS
 from .registry import CLASSIFIERS, Check, RegisteredClassifier, _positive_int, get_classifier
@@ -152,7 +150,7 @@ def load_grid_file(path: str | Path) -> dict[str, Any]:
 
 def _check_extractor_params(name: str, params: Mapping[str, Any], where: str) -> dict[str, Any]:
     """The parameters of extractor ``name`` from a grid file, checked on a 48x48 image."""
-    from ..features import FEATURES
+    from ..features import FEATURES, feature_dimension
     from .backends import check_n_jobs
 
     valid = FEATURES[name]().get_params()
@@ -165,7 +163,7 @@ def _check_extractor_params(name: str, params: Mapping[str, Any], where: str) ->
     try:
         if "n_jobs" in params:
             check_n_jobs(params["n_jobs"], "n_jobs")
-        FEATURES[name](**params).fit(np.zeros((1, 48, 48), dtype=np.uint8))
+        feature_dimension(FEATURES[name](**params), (48, 48))
     except (ValueError, TypeError) as exc:
         raise FerClassicError(f"{where}: [features.{name}] {exc}") from None
     return dict(params)

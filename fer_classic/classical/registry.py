@@ -1,4 +1,4 @@
-"""Classifiers by name: the three built in, and those a user or an installed package registers.
+"""Classifiers by name: the five built in, and those a user or an installed package registers.
 
 A registered classifier is searched like the built-in ones: named by
 ``grid-search --models`` and by a grid file's section, with the same feature
@@ -6,15 +6,23 @@ cache, resume and parallel workers, and shown in reports under its name.
 
 Built-in classifiers
 --------------------
-=======  =========================================================  ==========================
-name     classifier                                                 parameters
-=======  =========================================================  ==========================
-``knn``  :class:`~fer_classic.classical.neighbors.KNNClassifier`    n_neighbors, weights, p
-``svm``  ``LinearSVC`` (kernel "linear") or ``SVC`` (rbf)            kernel, C, gamma, class_weight
-``rf``   ``RandomForestClassifier``                                 n_estimators, max_depth,
+=========  =======================================================  ==========================
+name       classifier                                               parameters
+=========  =======================================================  ==========================
+``knn``    :class:`~fer_classic.classical.neighbors.KNNClassifier`  n_neighbors, weights, p
+``svm``    ``LinearSVC`` (kernel "linear") or ``SVC`` (rbf)          kernel, C, gamma, class_weight
+``rf``     ``RandomForestClassifier``                               n_estimators, max_depth,
                                                                     max_features, min_samples_leaf,
                                                                     class_weight
-=======  =========================================================  ==========================
+``ksvm``   :class:`~fer_classic.classical.kernels.KernelSVC`:       kernel, method, C, blocks,
+           one-vs-rest SVMs under histogram kernels (intersection,  kernel_weights, sample_steps,
+           chi2) or weighted sums of kernels                        class_weight
+``local``  :class:`~fer_classic.classical.local.LocalSVC`: an SVM   n_neighbors and those of
+           per test image, on its nearest training images           ``ksvm``
+=========  =======================================================  ==========================
+
+``knn``, ``svm`` and ``rf`` are :data:`MODELS`, searched when no models are
+named; ``ksvm`` and ``local`` when named (``--models local``).
 
 The linear SVM is ``LinearSVC`` (liblinear), not ``SVC(kernel="linear")``: the
 same model, fitted in seconds rather than tens of minutes on 28,709 images.
@@ -33,6 +41,15 @@ three models) runs on full FER-2013 on two cores in under two hours with
   best on all of it (an RBF fit on 28,709 images costs minutes).
 - ``rf``: 200 trees, max_features "sqrt", unlimited depth, class_weight none
   and balanced.
+
+The default grids of the two searched only when named:
+
+- ``ksvm``: the chi2 kernel through its explicit map (``method="map"``, linear
+  in the number of training images) with C 0.1, 1, 10 on unscaled features;
+  the linear kernel where the features include landmarks, which can be
+  negative.
+- ``local``: the linear kernel on unscaled features, n_neighbors 500 and
+  2000, C 0.1 and 1 (Ionescu et al.'s linear kernels on presence vectors).
 
 Registering a classifier
 ------------------------
@@ -58,6 +75,8 @@ from sklearn.svm import SVC, LinearSVC
 
 from ..errors import FerClassicError
 from ..plugins import check_new_name, register_entry_points
+from .kernels import KERNELS, METHODS, KernelSVC
+from .local import LocalSVC
 from .neighbors import WEIGHTS, KNNClassifier
 
 if TYPE_CHECKING:
@@ -342,7 +361,70 @@ _RF_CHECKS: dict[str, Check] = {
     ),
 }
 
+#: Built-in extractors whose features are never negative: histogram kernels apply.
+_NON_NEGATIVE_FEATURES = ("pixels", "hist", "hog", "lbp", "gabor", "bovw")
+
+
+def _histogram_kernel(feature: str) -> str:
+    names = [name.strip() for name in feature.split("+")]
+    return "chi2" if all(name in _NON_NEGATIVE_FEATURES for name in names) else "linear"
+
+
+def _ksvm_grid(feature: str, n_features: int, n_train: int) -> Grid:
+    return [
+        {
+            "scaler": ["none"],
+            "kernel": [_histogram_kernel(feature)],
+            "method": ["map"],
+            "C": [0.1, 1.0, 10.0],
+        }
+    ]
+
+
+def _local_grid(feature: str, n_features: int, n_train: int) -> Grid:
+    return [
+        {
+            "scaler": ["none"],
+            "kernel": ["linear"],
+            "method": ["map"],
+            "n_neighbors": [500, 2000],
+            "C": [0.1, 1.0],
+        }
+    ]
+
+
+def _kernel_name(v: object) -> bool:
+    if isinstance(v, str):
+        return v in KERNELS
+    return isinstance(v, (list, tuple)) and len(v) > 0 and all(k in KERNELS for k in v)
+
+
+def _none_or_sequence(test: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    return lambda v: (
+        v is None or (isinstance(v, (list, tuple)) and len(v) > 0 and all(test(x) for x in v))
+    )
+
+
+_KSVM_CHECKS: dict[str, Check] = {
+    "kernel": (_kernel_name, f"one of {', '.join(KERNELS)}, or a list of them (one per block)"),
+    "method": _one_of(METHODS, f"one of {', '.join(METHODS)}"),
+    "C": (_positive_number, "a positive number"),
+    "blocks": (_none_or_sequence(_positive_int), '"none" or a list of positive integers'),
+    "kernel_weights": (
+        _none_or_sequence(_positive_number),
+        '"none" or a list of positive numbers, one per block',
+    ),
+    "sample_steps": _one_of((1, 2, 3), "1, 2 or 3"),
+    "class_weight": _one_of((None, "balanced"), '"none" or "balanced"'),
+}
+_LOCAL_CHECKS: dict[str, Check] = {
+    "n_neighbors": (_positive_int, "a positive integer"),
+    **_KSVM_CHECKS,
+}
+
 register_classifier("knn", KNNClassifier, _knn_grid, checks=_KNN_CHECKS)
 register_classifier("svm", support_vector_classifier, _svm_grid, checks=_SVM_CHECKS)
 register_classifier("rf", RandomForestClassifier, _rf_grid, checks=_RF_CHECKS)
+register_classifier("ksvm", KernelSVC, _ksvm_grid, checks=_KSVM_CHECKS)
+register_classifier("local", LocalSVC, _local_grid, checks=_LOCAL_CHECKS)
 _register_entry_points()

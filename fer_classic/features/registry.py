@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sklearn.base import BaseEstimator, TransformerMixin
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.pipeline import FeatureUnion
 
 from ..plugins import check_new_name, register_entry_points
 from ._base import ImageFeatures
+from .bovw import BovwFeatures
+from .cache import learns_from_data
 from .gabor import GaborFeatures
 from .histogram import HistogramFeatures
 from .hog import HogFeatures
@@ -16,7 +19,7 @@ from .landmarks import LandmarkFeatures
 from .lbp import LbpFeatures
 from .pixels import PixelFeatures
 
-#: Name -> transformer class of the extractors: the six built in, then those
+#: Name -> transformer class of the extractors: the seven built in, then those
 #: registered (:func:`register_extractor`, or the ``fer_classic.features`` entry points).
 FEATURES: dict[str, type[TransformerMixin]] = {
     "pixels": PixelFeatures,
@@ -25,6 +28,7 @@ FEATURES: dict[str, type[TransformerMixin]] = {
     "lbp": LbpFeatures,
     "gabor": GaborFeatures,
     "landmarks": LandmarkFeatures,
+    "bovw": BovwFeatures,
 }
 
 #: The entry-point group through which installed packages register extractors:
@@ -123,6 +127,36 @@ def make_features(
     if len(extractors) == 1:
         return extractors[0][1]
     return FeatureUnion(extractors)
+
+
+def feature_dimension(transformer: BaseEstimator, image_shape: tuple[int, int] = (48, 48)) -> int:
+    """The number of features ``transformer`` gives for images of ``image_shape``.
+
+    Checks its parameters without learning anything: a stateless extractor is
+    fitted on one blank image; one that learns from data
+    (:func:`~fer_classic.features.cache.learns_from_data`, such as ``bovw``)
+    reports the size its parameters give, which one image could not fit; a
+    ``FeatureUnion`` sums its extractors'.
+
+    Raises
+    ------
+    ValueError
+        Invalid parameters for such images.
+    """
+    if isinstance(transformer, FeatureUnion):
+        return sum(
+            feature_dimension(part, image_shape)
+            for _, part in transformer.transformer_list
+            if part not in ("drop", None)
+        )
+    if learns_from_data(transformer) and hasattr(transformer, "_n_features"):
+        return int(transformer._n_features(tuple(image_shape)))
+    sample = np.zeros((1, *image_shape), dtype=np.uint8)
+    fitted = clone(transformer).fit(sample)
+    try:
+        return len(fitted.get_feature_names_out())
+    except AttributeError:  # an extractor of the user's without feature names
+        return int(np.asarray(fitted.transform(sample)).shape[1])
 
 
 _register_entry_points()

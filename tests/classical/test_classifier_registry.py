@@ -88,13 +88,14 @@ def test_the_command_line_takes_it_in_models_grid_files_and_help(centroid, tmp_p
     assert "centroid" in out and "metric=manhattan" in out
     with pytest.raises(SystemExit):
         main(["grid-search", "--help"])
-    assert "knn, svm, rf, centroid" in " ".join(capsys.readouterr().out.split())
+    assert "knn, svm, rf, ksvm, local, centroid" in " ".join(capsys.readouterr().out.split())
 
 
 def test_unknown_names_list_the_registered_classifiers(centroid, small_dataset):
-    with pytest.raises(ParameterError, match="unknown 'mlp'; valid: knn, svm, rf, centroid"):
+    valid = "knn, svm, rf, ksvm, local, centroid"
+    with pytest.raises(ParameterError, match=f"unknown 'mlp'; valid: {valid}"):
         grid_search(small_dataset, features="hog", models="centroid,mlp", out="unused")
-    with pytest.raises(FerClassicError, match="valid sections: features, knn, svm, rf, centroid"):
+    with pytest.raises(FerClassicError, match=f"valid sections: features, {valid}"):
         parse_grid_document({"mlp": {"C": 1}})
     with pytest.raises(FerClassicError, match=r"\[centroid\] unknown key 'C'; valid keys: metric"):
         parse_grid_document({"centroid": {"C": 1}})

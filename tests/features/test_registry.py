@@ -11,7 +11,7 @@ from fer_classic.features import FEATURES, HogFeatures, make_features, parse_fea
 
 
 def test_registry_names():
-    assert list(FEATURES) == ["pixels", "hist", "hog", "lbp", "gabor", "landmarks"]
+    assert list(FEATURES) == ["pixels", "hist", "hog", "lbp", "gabor", "landmarks", "bovw"]
 
 
 def test_single_name_gives_the_extractor():
