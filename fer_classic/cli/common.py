@@ -144,3 +144,54 @@ def load_data_from_args(args: argparse.Namespace, *, require_cache: bool = False
     if dataset.is_synthetic:
         print(SYNTHETIC_NOTICE, file=sys.stderr)
     return dataset
+
+
+def add_detector_options(parser: argparse.ArgumentParser) -> None:
+    """``--detector``, ``--min-face``, ``--margin``: how ``predict`` and ``mirror`` find faces."""
+    from ..predict import DETECTORS
+
+    parser.add_argument(
+        "--detector",
+        choices=DETECTORS,
+        default="haar",
+        help=(
+            "face detector: haar (OpenCV's cascade), hog (dlib's HOG: as fast, more false "
+            "detections), dnn (dlib's CNN: robust, seconds per frame) (default: %(default)s)"
+        ),
+    )
+    parser.add_argument(
+        "--min-face",
+        metavar="PX",
+        type=positive_int,
+        default=40,
+        help="smallest face side in pixels (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--margin",
+        metavar="FRAC",
+        type=non_negative_float,
+        default=0.1,
+        help="added around each face box, as a fraction of its side (default: %(default)s)",
+    )
+
+
+def positive_int(text: str) -> int:
+    """An option value that must be a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
+
+
+def non_negative_float(text: str) -> float:
+    """An option value that must be a number of at least 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text!r}") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
+    return value

@@ -8,9 +8,7 @@ from pathlib import Path
 
 from ..inference import load_model, with_tta
 from ..mirror.settings import DEFAULT_HOST, DEFAULT_PORT, MAX_FPS
-from ..predict import DETECTORS
-from .common import add_trust_pickle_option, add_tta_option
-from .predict import _non_negative_float, _positive_int
+from .common import add_detector_options, add_trust_pickle_option, add_tta_option
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -63,33 +61,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     add_tta_option(parser)
     add_trust_pickle_option(parser)
     parser.set_defaults(func=run)
-
-
-def add_detector_options(parser: argparse.ArgumentParser) -> None:
-    """``--detector``, ``--min-face`` and ``--margin``, as ``fer-classic predict`` takes them."""
-    parser.add_argument(
-        "--detector",
-        choices=DETECTORS,
-        default="haar",
-        help=(
-            "face detector: haar (OpenCV's cascade), hog (dlib's HOG: as fast, more false "
-            "detections), dnn (dlib's CNN: robust, seconds per frame) (default: %(default)s)"
-        ),
-    )
-    parser.add_argument(
-        "--min-face",
-        metavar="PX",
-        type=_positive_int,
-        default=40,
-        help="smallest face side in pixels (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--margin",
-        metavar="FRAC",
-        type=_non_negative_float,
-        default=0.1,
-        help="added around each face box, as a fraction of its side (default: %(default)s)",
-    )
 
 
 def run(args: argparse.Namespace) -> int:

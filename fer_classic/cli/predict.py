@@ -11,8 +11,13 @@ from typing import Any
 from tabulate import tabulate
 
 from ..inference import load_model, with_tta
-from ..predict import DETECTORS, FORMATS, PredictionResult, predict
-from .common import add_trust_pickle_option, add_tta_option
+from ..predict import FORMATS, PredictionResult, predict
+from .common import (
+    add_detector_options,
+    add_trust_pickle_option,
+    add_tta_option,
+    positive_int,
+)
 
 #: Rows of the summary table printed before "... more in the output file".
 MAX_ROWS = 40
@@ -61,40 +66,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--no-plots", action="store_true", help="do not plot each video track's scores over time"
     )
-    parser.add_argument(
-        "--detector",
-        choices=DETECTORS,
-        default="haar",
-        help=(
-            "face detector: haar (OpenCV's cascade), hog (dlib's HOG: as fast, more false "
-            "detections), dnn (dlib's CNN: robust, seconds per frame) (default: %(default)s)"
-        ),
-    )
-    parser.add_argument(
-        "--min-face",
-        metavar="PX",
-        type=_positive_int,
-        default=40,
-        help="smallest face side in pixels (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--margin",
-        metavar="FRAC",
-        type=_non_negative_float,
-        default=0.1,
-        help="added around each face box, as a fraction of its side (default: %(default)s)",
-    )
+    add_detector_options(parser)
     parser.add_argument(
         "--every",
         metavar="N",
-        type=_positive_int,
+        type=positive_int,
         default=1,
         help="videos: classify every N-th frame (default: %(default)s)",
     )
     parser.add_argument(
         "--max-side",
         metavar="PX",
-        type=_positive_int,
+        type=positive_int,
         default=1280,
         help=(
             "search larger images in a copy scaled down to this longer side; "
@@ -220,23 +203,3 @@ def _files_phrase(result: PredictionResult, out: Path) -> str:
     if plots:
         parts.append(f"{plots} track plot(s)")
     return f"{', '.join(parts)} in {out}"
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
-    return value
-
-
-def _non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text!r}") from None
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
-    return value
