@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from ..data import SPLITS, FERDataset, load_dataset
 from ..data.ferplus import FERPLUS_SCHEMES
@@ -195,3 +196,27 @@ def non_negative_float(text: str) -> float:
     if not value >= 0:
         raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
     return value
+
+
+def add_model_options(parser: argparse.ArgumentParser) -> None:
+    """``--model``, ``--tta`` and ``--trust-pickle``: the model ``predict`` and ``mirror`` run."""
+    parser.add_argument(
+        "--model",
+        metavar="NAME|RUN_DIR|FILE",
+        help=(
+            "a packaged CNN (squeezenet, compact), a classical or CNN run directory, or a "
+            ".tflite/.keras file (default: the packaged CNN with the best PublicTest accuracy)"
+        ),
+    )
+    add_tta_option(parser)
+    add_trust_pickle_option(parser)
+
+
+def load_model_from_args(args: argparse.Namespace) -> Any:
+    """The model :func:`add_model_options` names, saying in one line which one is the default."""
+    from ..inference import load_model, with_tta
+
+    classifier = with_tta(load_model(args.model, trust_pickle=args.trust_pickle), args.tta)
+    if args.model is None:
+        print(f"no --model given: using the {classifier.name}", file=sys.stderr)
+    return classifier

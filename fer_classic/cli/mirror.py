@@ -6,9 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..inference import load_model, with_tta
 from ..mirror.settings import DEFAULT_HOST, DEFAULT_PORT, MAX_FPS
-from .common import add_detector_options, add_trust_pickle_option, add_tta_option
+from .common import add_detector_options, add_model_options, load_model_from_args
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -25,14 +24,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             "as CSV and JSON."
         ),
     )
-    parser.add_argument(
-        "--model",
-        metavar="NAME|RUN_DIR|FILE",
-        help=(
-            "a packaged CNN (squeezenet, compact), a classical or CNN run directory, or a "
-            ".tflite/.keras file (default: the packaged CNN with the best PublicTest accuracy)"
-        ),
-    )
+    add_model_options(parser)
     parser.add_argument(
         "--port",
         metavar="N",
@@ -58,8 +50,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     add_detector_options(parser)
-    add_tta_option(parser)
-    add_trust_pickle_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -67,9 +57,7 @@ def run(args: argparse.Namespace) -> int:
     from ..mirror.script import read_script
     from ..mirror.server import open_mirror
 
-    classifier = with_tta(load_model(args.model, trust_pickle=args.trust_pickle), args.tta)
-    if args.model is None:
-        print(f"no --model given: using the {classifier.name}", file=sys.stderr)
+    classifier = load_model_from_args(args)
     cues = read_script(args.script, classifier.class_names) if args.script else ()
     server = open_mirror(
         classifier,

@@ -10,14 +10,8 @@ from typing import Any
 
 from tabulate import tabulate
 
-from ..inference import load_model, with_tta
 from ..predict import FORMATS, PredictionResult, predict
-from .common import (
-    add_detector_options,
-    add_trust_pickle_option,
-    add_tta_option,
-    positive_int,
-)
+from .common import add_detector_options, add_model_options, load_model_from_args, positive_int
 
 #: Rows of the summary table printed before "... more in the output file".
 MAX_ROWS = 40
@@ -37,14 +31,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "inputs", metavar="INPUT", nargs="+", help="image file, folder of images, or video file"
     )
-    parser.add_argument(
-        "--model",
-        metavar="NAME|RUN_DIR|FILE",
-        help=(
-            "a packaged CNN (squeezenet, compact), a classical or CNN run directory, or a "
-            ".tflite/.keras file (default: the packaged CNN with the best PublicTest accuracy)"
-        ),
-    )
+    add_model_options(parser)
     parser.add_argument(
         "--out",
         metavar="DIR",
@@ -89,15 +76,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="record unreadable images and videos and go on, instead of stopping",
     )
-    add_tta_option(parser)
-    add_trust_pickle_option(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    classifier = with_tta(load_model(args.model, trust_pickle=args.trust_pickle), args.tta)
-    if args.model is None:
-        print(f"no --model given: using the {classifier.name}", file=sys.stderr)
+    classifier = load_model_from_args(args)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = predict(

@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from fer_classic.cli import mirror as mirror_cmd
+from fer_classic import inference
 from fer_classic.cli.main import main
 from fer_classic.mirror import bind_socket
 
@@ -14,7 +14,7 @@ from fer_classic.mirror import bind_socket
 @pytest.fixture
 def quick_model(monkeypatch, classifier):
     """The session's packaged model, instead of loading it again for each command."""
-    monkeypatch.setattr(mirror_cmd, "load_model", lambda source, **kwargs: classifier)
+    monkeypatch.setattr(inference, "load_model", lambda source, **kwargs: classifier)
 
 
 @pytest.fixture
