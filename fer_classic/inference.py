@@ -290,8 +290,8 @@ class _CnnClassifier(Classifier):
         self.source = source
         self.class_names = tuple(getattr(model, "class_names", CLASS_NAMES))
         self.probability_kind = getattr(model, "probability_kind", "softmax")
-        if not config and getattr(model, "channels", None) is not None:
-            config = {"channels": model.channels}
+        if "channels" not in config and getattr(model, "channels", None) is not None:
+            config = {**config, "channels": model.channels}
         self.description = _describe_cnn(config, metrics)
         self.summary = str(config.get("architecture") or "CNN")
         network = getattr(model, "model", None)  # the Keras model; a TFLite file holds none
@@ -379,7 +379,7 @@ def load_model(
     """
     if isinstance(source, Classifier):
         return source
-    if source is None or _is_packaged_name(source):
+    if source is None or is_packaged_name(source):
         return _load_packaged(source)
     path = Path(source)
     if not path.exists():
@@ -508,7 +508,7 @@ def _load_classical(run_dir: Path, trust_pickle: bool) -> SklearnClassifier:
     return classifier
 
 
-def _is_packaged_name(source: Any) -> bool:
+def is_packaged_name(source: Any) -> bool:
     """Whether ``source`` names a packaged CNN; RunError where a path has that name too."""
     from .cnn.packaged import packaged_models
 
@@ -529,29 +529,38 @@ def _is_packaged_name(source: Any) -> bool:
 
 
 def _load_packaged(name: str | None) -> Classifier:
+    from .cnn.architectures import ARCHITECTURES
     from .cnn.packaged import packaged_model
 
     model = packaged_model(name)
     label = f"packaged {model.name} CNN"
     if name is None:
         label += ", the default: best PublicTest accuracy"
-    return _load_cnn(model.path, name=label)
+    architecture = ARCHITECTURES.get(model.name)
+    config = {"architecture": architecture.version} if architecture else {}
+    metrics = {"n_params": model.parameters} if model.parameters is not None else {}
+    return _load_cnn(model.path, name=label, config=config, metrics=metrics)
 
 
-def _load_cnn(path: Path, name: str) -> Classifier:
+def _load_cnn(
+    path: Path,
+    name: str,
+    config: dict[str, Any] | None = None,
+    metrics: dict[str, Any] | None = None,
+) -> Classifier:
     from .cnn import load_cnn_model
 
     model = load_cnn_model(path)  # raises RunError for what is not a CNN
     file_name = Path(getattr(model, "source", path)).name
     label = name if file_name == name else f"{name} ({file_name})"
-    run_dir = path if path.is_dir() else path.parent
-    config: dict[str, Any] = {}
-    metrics: dict[str, Any] = {}
-    if (run_dir / MANIFEST).exists() and read_json(run_dir / MANIFEST).get("kind") == "cnn":
-        config = read_json(run_dir / CONFIG) if (run_dir / CONFIG).exists() else {}
-        metrics = read_json(run_dir / METRICS) if (run_dir / METRICS).exists() else {}
+    if config is None:  # what the run directory holding the file records
+        config, metrics = {}, {}
+        run_dir = path if path.is_dir() else path.parent
+        if (run_dir / MANIFEST).exists() and read_json(run_dir / MANIFEST).get("kind") == "cnn":
+            config = read_json(run_dir / CONFIG) if (run_dir / CONFIG).exists() else {}
+            metrics = read_json(run_dir / METRICS) if (run_dir / METRICS).exists() else {}
     source = str(getattr(model, "source", path))
-    return _CnnClassifier(model, name=label, source=source, config=config, metrics=metrics)
+    return _CnnClassifier(model, name=label, source=source, config=config, metrics=metrics or {})
 
 
 def _describe_cnn(config: dict[str, Any], metrics: dict[str, Any]) -> str:

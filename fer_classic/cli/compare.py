@@ -24,7 +24,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             "plots/*.png and report.html into --out."
         ),
     )
-    parser.add_argument("runs", nargs="+", metavar="RUN", type=Path, help="run directories")
+    parser.add_argument(
+        "runs",
+        nargs="+",
+        metavar="RUN",
+        help=(
+            "run directories, and packaged CNNs by name (compact, squeezenet), scored on the "
+            "test split of the runs on FER-2013's canonical split"
+        ),
+    )
     parser.add_argument(
         "--out", required=True, type=Path, metavar="DIR", help="folder the report is written to"
     )

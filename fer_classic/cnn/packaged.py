@@ -1,11 +1,12 @@
 """The int8 CNNs shipped with the package, by architecture name.
 
 ``fer_classic/cnn/default_model/packaged.json`` lists them: per name, the
-``.tflite`` file, its model card and its accuracy on FER-2013's validation
-(PublicTest) and test (PrivateTest) splits. The default model of ``predict`` and
-``evaluate`` is the one with the best validation accuracy; the test accuracy is
-reported, never used to choose. ``python benchmarks/package_cnn.py`` writes the
-entries from trained runs.
+``.tflite`` file, its model card, its accuracy on FER-2013's validation
+(PublicTest) and test (PrivateTest) splits, the fingerprints of the data set and
+test split it was scored on, its parameter count, and its training in one line.
+The default model of ``predict`` and ``evaluate`` is the one with the best
+validation accuracy; the test accuracy is reported, never used to choose.
+``python benchmarks/package_cnn.py`` writes the entries from trained runs.
 """
 
 from __future__ import annotations
@@ -36,6 +37,15 @@ class PackagedModel:
         Its model card (Markdown).
     val_accuracy, test_accuracy : float
         Accuracy of the file on FER-2013's PublicTest and PrivateTest, in [0, 1].
+    data_fingerprint, test_fingerprint : str or None
+        Fingerprints of the data set (``FERDataset.fingerprint``) and of the test
+        split the accuracies were measured on; None where the index lacks them.
+    parameters : int or None
+        The network's parameter count.
+    train_seconds : float or None
+        Training time of the weights, all runs that trained them added up.
+    training : str
+        How the weights were trained, in a few words; the model card tells all.
     """
 
     name: str
@@ -43,6 +53,11 @@ class PackagedModel:
     card: Path
     val_accuracy: float
     test_accuracy: float
+    data_fingerprint: str | None = None
+    test_fingerprint: str | None = None
+    parameters: int | None = None
+    train_seconds: float | None = None
+    training: str = ""
 
 
 def packaged_dir() -> Path:
@@ -64,6 +79,11 @@ def packaged_models() -> dict[str, PackagedModel]:
                 card=folder / entry["card"],
                 val_accuracy=float(entry["val_accuracy"]),
                 test_accuracy=float(entry["test_accuracy"]),
+                data_fingerprint=entry.get("data"),
+                test_fingerprint=entry.get("test_fingerprint"),
+                parameters=None if entry.get("parameters") is None else int(entry["parameters"]),
+                train_seconds=_optional_float(entry.get("train_seconds")),
+                training=str(entry.get("training", "")),
             )
             for name, entry in entries.items()
         }
@@ -94,3 +114,7 @@ def packaged_model(name: str | None = None) -> PackagedModel:
             "pass --model RUN_DIR or FILE.tflite"
         )
     return model
+
+
+def _optional_float(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]

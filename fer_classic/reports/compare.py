@@ -3,7 +3,8 @@
 :func:`compare` is what ``fer-classic compare`` calls. It reads the runs
 (:mod:`.runs_reader`), loads the test images they were scored on
 (:mod:`.test_data`), pins the thread count, then for every model (those each run
-offers, :func:`fer_classic.inference.run_models`, and the optional ``fer`` peer)
+offers, :func:`fer_classic.inference.run_models`, the packaged CNNs named beside
+the runs, and the optional ``fer`` peer)
 predicts the whole test split in batches (scores and throughput) and times
 batch-1 predictions (latency), and finally writes the tables, plots and HTML
 page (:func:`write_report`). What a model is and stores comes from the loaded
@@ -22,9 +23,19 @@ from typing import Any
 
 import numpy as np
 
+from ..cnn.packaged import packaged_model
 from ..data import Split
+from ..errors import FerClassicError, RunError
 from ..files import check_writable_dir, write_text_atomic
-from ..inference import TTA_VIEWS, Classifier, RunModel, load_model, run_models, with_tta
+from ..inference import (
+    TTA_VIEWS,
+    Classifier,
+    RunModel,
+    is_packaged_name,
+    load_model,
+    run_models,
+    with_tta,
+)
 from ..runs import PREDICTIONS
 from . import html, peers, plots, tables
 from .cross_dataset import score_elsewhere
@@ -48,6 +59,12 @@ OUTPUT_FILES = {
     "html": "report.html",
 }
 PLOTS_DIR = "plots"
+
+#: How a packaged CNN's checkpoint was chosen and its test figure measured.
+PACKAGED_PROTOCOL = (
+    "packaged with fer-classic: trained on Training, checkpoint chosen on PublicTest, "
+    "scored once on PrivateTest (its model card)"
+)
 
 #: The least batch-1 calls the method asks for; fewer is allowed with a warning.
 MIN_LATENCY_IMAGES = 200
@@ -90,8 +107,10 @@ def measure_runs(
 
     Parameters
     ----------
-    run_dirs : sequence of paths
-        Classical and CNN run directories, in any mix.
+    run_dirs : sequence of paths or str
+        Classical and CNN run directories, in any mix, and names of packaged CNNs
+        (``"compact"``, ``"squeezenet"``: :mod:`fer_classic.cnn.packaged`), each
+        scored on the test split of a run scored on the split it was measured on.
     data : path, optional
         The runs' data set, when it is no longer where their manifests say.
     cache_dir : path, optional
@@ -138,8 +157,11 @@ def measure_runs(
     log = log or (lambda line: None)
     if threads < 1 or latency_images < 1 or warmup < 0 or batch_size < 1:
         raise ValueError("threads, latency_images and batch_size must be >= 1, warmup >= 0")
-    run_list, warnings = read_runs(run_dirs)
+    run_sources, packaged_names = _split_packaged(run_dirs)
+    run_list, warnings = read_runs(run_sources)
     notices = check_test_splits(run_list, allow_mixed=allow_mixed)
+    for name in packaged_names:
+        _packaged_reference(name, run_list)  # before the test images are loaded
     settings = {"latency_images": latency_images, "warmup": warmup, "batch_size": batch_size}
     method = _method(settings, threads, warnings)
     if peer_fer is not None or any(run.kind == "cnn" for run in run_list):
@@ -149,6 +171,7 @@ def measure_runs(
     with limited_native_threads(threads) as pools, tempfile.TemporaryDirectory() as tmp:
         method.update(pools)
         pending = [p for run in run_list for p in _run_models(run, tflite, trust_pickle, warnings)]
+        pending += [_packaged_row(name, run_list) for name in packaged_names]
         if peer_fer is not None:
             pending += _peer_models(peer_fer, tmp, threads, run_list[0], warnings)
         if tta is not None:
@@ -401,6 +424,66 @@ def _time_on(seconds: float | None, devices: list[str] | None) -> str:
     if devices is None:
         return f"{format_seconds(seconds)}, device not recorded"
     return f"{format_seconds(seconds)} on {' and '.join(devices)}"
+
+
+def _split_packaged(
+    sources: Sequence[str | Path],
+) -> tuple[list[str | Path], list[str]]:
+    """The run directories and the names of packaged CNNs among ``sources``."""
+    runs_: list[str | Path] = []
+    names: list[str] = []
+    for source in sources:
+        if is_packaged_name(source):  # a str only: ./compact is a directory
+            names += [] if source in names else [str(source)]
+        else:
+            runs_.append(source)
+    if names and not runs_:
+        raise FerClassicError(
+            f"packaged CNNs ({', '.join(names)}) are scored on the test split of a run beside "
+            "them: name at least one run directory trained on FER-2013's canonical split"
+        )
+    return runs_, names
+
+
+def _packaged_row(name: str, run_list: Sequence[Run]) -> _Pending:
+    """The row of a packaged CNN, scored on the test split it was measured on."""
+    model = packaged_model(name)
+    reference = _packaged_reference(name, run_list)
+    classifier = load_model(name)
+    result = ModelResult(
+        name=f"packaged {name} CNN",
+        origin="packaged",
+        kind="cnn",
+        description=classifier.description,
+        summary=" / ".join(part for part in (classifier.summary, "TFLite int8") if part),
+        variant="TFLite int8",
+        parameters=classifier.parameters,
+        stored=classifier.stored,
+        model_file=model.path.name,
+        model_bytes=file_bytes(model.path),
+        training_seconds=model.train_seconds,
+        test_split=reference.test_split_label,
+        test_fingerprint=reference.test_fingerprint,
+        synthetic=reference.is_synthetic,
+        source=f"fer_classic/cnn/default_model/{model.path.name}",
+        protocol=PACKAGED_PROTOCOL,
+        notes=[f"training: {model.training or 'see its model card'} ({model.card.name})"],
+    )
+    return _Pending(result, classifier, reference.class_names, reference.test_fingerprint)
+
+
+def _packaged_reference(name: str, run_list: Sequence[Run]) -> Run:
+    """The first run scored on the test split the packaged CNN ``name`` was measured on."""
+    model = packaged_model(name)
+    for run in run_list:
+        if run.test_fingerprint == model.test_fingerprint:
+            return run
+    raise RunError(
+        f"the packaged {name} CNN was measured on FER-2013's PrivateTest (test split "
+        f"{str(model.test_fingerprint)[:12]}), which none of the runs was scored on: "
+        "compare it with runs on FER-2013's canonical split, or score it on other data "
+        "with --also-on"
+    )
 
 
 def _peer_models(

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 #: Where a row comes from: one of our run directories, the ``fer`` peer, or a publication.
-ORIGINS = ("run", "peer", "literature")
+ORIGINS = ("run", "packaged", "peer", "literature")
 
 
 @dataclass
@@ -21,7 +21,9 @@ class ModelResult:
     ----------
     name : str
         Row label, unique within a comparison.
-    origin : {"run", "peer", "literature"}
+    origin : {"run", "packaged", "peer", "literature"}
+        A run directory, a CNN packaged with fer-classic, a peer trained elsewhere,
+        or a figure its source reports.
     kind : str
         ``classical``, ``cnn``, ``peer`` or ``reported``.
     description : str
