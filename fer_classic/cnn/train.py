@@ -39,6 +39,7 @@ from .architectures import build_network
 from .augment import allow_jit, build_augmenter
 from .callbacks import EpochRecorder, learning_rate_schedule
 from .config import SGD_MOMENTUM, CNNConfig
+from .convergence import learning_metrics
 from .export import export_tflite, representative_sample
 from .predictor import KerasCNN, TFLiteCNN, load_keras_model
 from .preprocess import IMAGE_SIZE, to_model_input
@@ -403,6 +404,7 @@ def _finish(
         "stop_reason": state["stop_reason"],
         "train_seconds": round(float(np.sum(seconds)), 1),
         "seconds_per_epoch_median": round(float(np.median(seconds)), 2) if seconds else None,
+        "learning": learning_metrics(history),
         "tflite": None,
     }
     manifest = files.read_json(run_dir / runs.MANIFEST)

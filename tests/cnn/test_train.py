@@ -41,6 +41,12 @@ def test_short_training_lowers_the_loss_and_writes_a_checkpoint(trained_run, tin
     metrics = json.loads((trained_run / "metrics.json").read_text())
     assert metrics["n_params"] == 1_332_615
     assert 0.0 <= metrics["accuracy"] <= 1.0
+    # Seed 002's rates, from the same history.
+    first, last = float(rows[0]["loss"]), float(rows[-1]["loss"])
+    learning = metrics["learning"]
+    assert learning["initial"]["loss"] == pytest.approx(first)
+    mean_change = (last - first) / (len(rows) - 1)
+    assert learning["mcr"]["loss"]["all"] == pytest.approx(mean_change, abs=1e-6)
     with open(trained_run / "test_predictions.csv", newline="") as f:
         assert len(list(csv.DictReader(f))) == len(tiny_dataset.test)
 
