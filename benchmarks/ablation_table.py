@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from fer_classic.cnn.config import CNNConfig
-from fer_classic.cnn.run_dir import HISTORY, read_history, read_state
-from fer_classic.runs import CONFIG
+from fer_classic.cnn.run_dir import read_state
+from fer_classic.runs import CONFIG, HISTORY, read_history
 
 #: Fields of ``config.json`` that do not describe the recipe.
 _NOT_RECIPE = frozenset({"data", "architecture"})

@@ -22,7 +22,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from fer_classic.cnn.run_dir import HISTORY, read_history, read_state
+from fer_classic.cnn.run_dir import read_state
+from fer_classic.runs import HISTORY, read_history
 
 
 def main() -> None:

@@ -14,7 +14,8 @@ directory, and every command that reads models (``compare``, ``predict``,
         model.skops          classical: the fitted best pipeline (older runs:
                              model.joblib, a pickle)
         model.keras          cnn: the best checkpoint
-        ...                  kind-specific extras (candidates.jsonl, history.csv,
+        history.csv          cnn: one row per epoch (:func:`read_history`)
+        ...                  kind-specific extras (candidates.jsonl,
                              model_float32.tflite, model_int8.tflite, ...)
 
 A command that writes a run directory holds its lock (``.lock``, :func:`run_lock`)
@@ -65,6 +66,34 @@ CNN_MODEL = "model.keras"
 TFLITE_MODELS = {"float32": "model_float32.tflite", "int8": "model_int8.tflite"}
 #: The model file of each kind of run.
 MODEL_FILES = {"classical": CLASSICAL_MODEL, "cnn": CNN_MODEL}
+#: A CNN run's learning curve: one row per epoch, with these columns.
+HISTORY = "history.csv"
+HISTORY_COLUMNS = (
+    "epoch",
+    "loss",
+    "accuracy",
+    "val_loss",
+    "val_accuracy",
+    "learning_rate",
+    "seconds",
+)
+
+
+def read_history(path: str | os.PathLike[str], epochs: int) -> list[dict[str, Any]]:
+    """The rows of a ``history.csv`` up to epoch ``epochs`` (later rows were not committed).
+
+    Returns one dict per epoch keyed by :data:`HISTORY_COLUMNS`: ``epoch`` an int,
+    the others floats (losses, accuracies in [0, 1], learning rate, seconds).
+    """
+    path = Path(path)
+    if not path.exists() or epochs == 0:
+        return []
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = [
+            {k: (int(v) if k == "epoch" else float(v)) for k, v in row.items()}
+            for row in csv.DictReader(f)
+        ]
+    return [row for row in rows if row["epoch"] <= epochs]
 
 
 def model_file(run_dir: str | os.PathLike[str], kind: str) -> Path:

@@ -23,6 +23,24 @@ _SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
         },
     ),
     "epochs": ("--epochs", {"type": int, "help": "epochs"}),
+    "weights": (
+        "--weights",
+        {
+            "metavar": "none|imagenet|PATH",
+            "help": (
+                "initial weights of a backbone (mobilenet, resnet50): random, ImageNet's "
+                "(Keras fetches them once; needs the internet) or a backbone weights file"
+            ),
+        },
+    ),
+    "trainable_layers": (
+        "--trainable-layers",
+        {
+            "type": int,
+            "metavar": "N",
+            "help": "train only the backbone's last N layers (-1: all; seed 002 trains 4)",
+        },
+    ),
     "batch_size": ("--batch-size", {"type": int, "metavar": "N", "help": "images per step"}),
     "learning_rate": (
         "--learning-rate",

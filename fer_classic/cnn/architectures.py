@@ -154,3 +154,45 @@ register_architecture(
         summary="separable residual CNN for grey faces (73 k parameters, 8.1 M multiply-adds)",
     )
 )
+
+#: The recipe of the ImageNet backbones: a 96x96 face, a short schedule, the compact
+#: CNN's regularisation.
+_BACKBONE_RECIPE = {
+    "channels": 1,
+    "input_size": 96,
+    "dropout": 0.2,
+    "epochs": 30,
+    "batch_size": 64,
+    "learning_rate": 1e-3,
+    "warmup_epochs": 2,
+    "label_smoothing": 0.1,
+    "class_weights": False,
+    "rotation_degrees": 10.0,
+    "shear": 0.0,
+}
+register_architecture(
+    Architecture(
+        name="mobilenet",
+        version="mobilenet-v1-keras",
+        builder=".backbones:build_mobilenet",
+        options=("dropout", "weights", "trainable_layers"),
+        recipe=_BACKBONE_RECIPE,
+        summary=(
+            "Keras's MobileNet on the face at 96x96 (3.24 M parameters, 104 M multiply-adds); "
+            "--weights imagenet"
+        ),
+    )
+)
+register_architecture(
+    Architecture(
+        name="resnet50",
+        version="resnet50-keras",
+        builder=".backbones:build_resnet50",
+        options=("dropout", "weights", "trainable_layers"),
+        recipe=_BACKBONE_RECIPE,
+        summary=(
+            "Keras's ResNet-50 on the face at 96x96 (23.60 M parameters, 708 M multiply-adds); "
+            "--weights imagenet"
+        ),
+    )
+)

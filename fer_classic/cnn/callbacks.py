@@ -9,9 +9,9 @@ from typing import Any
 import keras
 
 from .. import files
-from ..runs import CNN_MODEL
+from ..runs import CNN_MODEL, HISTORY, read_history
 from .config import CNNConfig
-from .run_dir import CHECKPOINT, HISTORY, STATE, read_history, save_model_atomic, write_history
+from .run_dir import CHECKPOINT, STATE, save_model_atomic, write_history
 
 
 def learning_rate_schedule(config: CNNConfig, steps_per_epoch: int) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
-from .architectures import get_architecture
+from .architectures import ARCHITECTURES, get_architecture
 
 #: Learning-rate schedules :func:`fer_classic.cnn.train_cnn` knows.
 LR_SCHEDULES = ("cosine", "plateau", "constant")
@@ -32,6 +32,9 @@ AUGMENTATION_FIELDS = (
 
 #: Sides, in pixels, between which ``input_size`` may resize the 48x48 face.
 MIN_INPUT_SIZE, MAX_INPUT_SIZE = 32, 128
+
+#: ``weights`` values other than the path of a weights file.
+WEIGHT_SOURCES = ("none", "imagenet")
 
 #: Momentum of the ``sgd`` optimizer.
 SGD_MOMENTUM = 0.9
@@ -94,6 +97,12 @@ class CNNConfig:
         thesis's (rotation 20 degrees, shift, shear and zoom 0.1, flip; no erasing).
     class_weights : bool
         Weight the loss by ``compute_class_weight("balanced")`` of the training labels.
+    weights : str
+        Initial weights of a backbone architecture (``mobilenet``, ``resnet50``):
+        ``"none"`` (random), ``"imagenet"`` or the path of a backbone weights file
+        (:mod:`fer_classic.cnn.backbones`); the other architectures take ``"none"``.
+    trainable_layers : int
+        A backbone's layers left trainable, counted from its end; -1 trains all.
     seed : int
         Seed of the weights' initialisation, the shuffling and the augmentation.
     """
@@ -124,6 +133,8 @@ class CNNConfig:
     horizontal_flip: bool = True
     random_erasing: float = 0.0
     class_weights: bool = True
+    weights: str = "none"
+    trainable_layers: int = -1
     seed: int = 0
 
     def validate(self) -> CNNConfig:
@@ -175,6 +186,18 @@ class CNNConfig:
             raise ValueError(f"random_erasing must be in [0, 1], got {self.random_erasing}")
         if not 0.0 <= self.label_smoothing < 1.0:
             raise ValueError(f"label_smoothing must be in [0, 1), got {self.label_smoothing}")
+        backbone = "weights" in get_architecture(self.arch).options
+        if not backbone and (self.weights != "none" or self.trainable_layers != -1):
+            backbones = [a.name for a in ARCHITECTURES.values() if "weights" in a.options]
+            raise ValueError(
+                f"weights and trainable_layers apply to {' and '.join(backbones)}, not {self.arch}"
+            )
+        if not self.weights:
+            raise ValueError(f"weights must be {' or '.join(WEIGHT_SOURCES)} or a file's path")
+        if self.trainable_layers < -1:
+            raise ValueError(
+                f"trainable_layers must be -1 (all) or more, got {self.trainable_layers}"
+            )
         if not 0 <= self.warmup_epochs < self.epochs:
             raise ValueError(f"warmup_epochs must be in [0, epochs), got {self.warmup_epochs}")
         return self

@@ -39,21 +39,11 @@ import keras
 from .. import files, runs
 from ..data import FERDataset
 from ..errors import RunError
-from ..runs import CNN_MODEL, TFLITE_MODELS
+from ..runs import CNN_MODEL, HISTORY, HISTORY_COLUMNS, TFLITE_MODELS, read_history
 from .config import CNNConfig
 
 CHECKPOINT = "checkpoint.keras"
 STATE = "checkpoint.json"
-HISTORY = "history.csv"
-HISTORY_COLUMNS = (
-    "epoch",
-    "loss",
-    "accuracy",
-    "val_loss",
-    "val_accuracy",
-    "learning_rate",
-    "seconds",
-)
 
 _RUN_FILES = (
     runs.CONFIG,
@@ -137,18 +127,6 @@ def read_state(run_dir: Path) -> dict[str, Any]:
     if not (run_dir / STATE).exists():
         return new_state()
     return {**new_state(), **files.read_json(run_dir / STATE)}
-
-
-def read_history(path: Path, epochs: int) -> list[dict[str, Any]]:
-    """The rows of ``history.csv`` up to epoch ``epochs`` (later rows were not committed)."""
-    if not path.exists() or epochs == 0:
-        return []
-    with open(path, newline="", encoding="utf-8") as f:
-        rows = [
-            {k: (int(v) if k == "epoch" else float(v)) for k, v in row.items()}
-            for row in csv.DictReader(f)
-        ]
-    return [row for row in rows if row["epoch"] <= epochs]
 
 
 def write_history(path: Path, rows: list[dict[str, Any]]) -> None:

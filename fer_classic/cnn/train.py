@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import os
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,7 @@ from ..data import FERDataset, Split
 from ..data.cache import file_fingerprint
 from ..errors import FerClassicError, RunError
 from ..evaluation import score_predictions
-from ..runs import CNN_MODEL, TFLITE_MODELS
+from ..runs import CNN_MODEL, HISTORY, TFLITE_MODELS, read_history
 from .architectures import build_network
 from .augment import allow_jit, build_augmenter
 from .callbacks import EpochRecorder, learning_rate_schedule
@@ -45,10 +45,8 @@ from .predictor import KerasCNN, TFLiteCNN, load_keras_model
 from .preprocess import IMAGE_SIZE, to_model_input
 from .run_dir import (
     CHECKPOINT,
-    HISTORY,
     STATE,
     open_run,
-    read_history,
     record_init,
     trained_on,
     training_device,
@@ -154,7 +152,8 @@ def train_cnn(
         state = open_run(run_dir, stored, dataset, resume=resume, force=force)
         if init_path is not None:
             record_init(run_dir, init_path, stored["init_from"])
-        n_params = _build_net(config, dataset).count_params()
+        # Counted on random weights: the same count, and no fetch of pretrained ones.
+        n_params = _build_net(replace(config, weights="none"), dataset).count_params()
         device = training_device()
         if verbose:
             _say(

@@ -1,4 +1,4 @@
-"""The seven feature extractors: batch functions and scikit-learn transformers.
+"""The eight feature extractors: batch functions and scikit-learn transformers.
 
 Each extractor is a function on a batch of grey images, uint8 ``(N, H, W)``
 (FER-2013: ``(N, 48, 48)``), returning float32 ``(N, D)``, and a transformer
@@ -17,6 +17,7 @@ name          transformer             function            output size with the d
 ``landmarks`` LandmarkFeatures        landmark_features   149 (68 normalized points + 13 measures)
 ``bovw``      BovwFeatures            bovw_features       2,500 (500 visual words x (1 + 2x2)
                                                           pyramid cells); learns its vocabulary
+``faceembed`` FaceEmbedFeatures       face_embeddings     128 (dlib's face-recognition ResNet)
 ============  ======================  ==================  ========================================
 
 Each module's docstring says what its extractor captures and its exact
@@ -33,7 +34,7 @@ raises ``ValueError``. ``n_features_in_`` is ``H * W`` either way.
 The API the grid search uses
 ----------------------------
 ``FEATURES``
-    dict: name -> transformer class, for the seven names above.
+    dict: name -> transformer class, for the eight names above.
 ``make_features(spec, params=None, n_jobs=None)``
     The transformer for ``"hog"`` or a combination ``"hog+lbp+landmarks"``
     (a ``FeatureUnion`` concatenating in that order), with optional parameters
@@ -51,7 +52,7 @@ fit_images=None, fit_fingerprint=None)``
 ``feature_dimension(transformer, image_shape)``
     The output size, parameters checked, without learning anything.
 
-Six of the transformers are stateless: ``fit`` only checks parameters and
+Seven of the transformers are stateless: ``fit`` only checks parameters and
 records ``n_features_in_``, ``image_shape_``; ``transform`` works unfitted. So
 the features of each split can be computed once (``cached_transform``) and a
 classifier grid search runs on them; or the transformer sits in a
@@ -59,7 +60,7 @@ classifier grid search runs on them; or the transformer sits in a
 vocabulary from the images it is fitted on (no labels): it is fitted on the
 training split only, and ``transform`` needs it fitted.
 
-``n_jobs`` (HOG, LBP, Gabor, landmarks, BoVW) runs chunks of the batch in joblib
+``n_jobs`` (HOG, LBP, Gabor, landmarks, BoVW, faceembed) runs chunks of the batch in joblib
 worker processes; it never changes the output and is left out of cache keys.
 """
 
@@ -73,6 +74,7 @@ from .cache import (
     fitted_cache_path,
     learns_from_data,
 )
+from .faceembed import FaceEmbedFeatures, face_embeddings
 from .gabor import GaborFeatures, gabor_bank, gabor_features
 from .histogram import HistogramFeatures, histogram_features
 from .hog import HogFeatures, hog_features
@@ -92,6 +94,7 @@ __all__ = [
     "FEATURE_CACHE_VERSION",
     "MEASURES",
     "BovwFeatures",
+    "FaceEmbedFeatures",
     "GaborFeatures",
     "HistogramFeatures",
     "HogFeatures",
@@ -103,6 +106,7 @@ __all__ = [
     "cached_transform",
     "dense_keypoints",
     "dense_sift",
+    "face_embeddings",
     "feature_cache_path",
     "feature_dimension",
     "feature_key",

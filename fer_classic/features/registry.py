@@ -12,6 +12,7 @@ from ..plugins import check_new_name, register_entry_points
 from ._base import ImageFeatures
 from .bovw import BovwFeatures
 from .cache import learns_from_data
+from .faceembed import FaceEmbedFeatures
 from .gabor import GaborFeatures
 from .histogram import HistogramFeatures
 from .hog import HogFeatures
@@ -19,7 +20,7 @@ from .landmarks import LandmarkFeatures
 from .lbp import LbpFeatures
 from .pixels import PixelFeatures
 
-#: Name -> transformer class of the extractors: the seven built in, then those
+#: Name -> transformer class of the extractors: the eight built in, then those
 #: registered (:func:`register_extractor`, or the ``fer_classic.features`` entry points).
 FEATURES: dict[str, type[TransformerMixin]] = {
     "pixels": PixelFeatures,
@@ -29,6 +30,7 @@ FEATURES: dict[str, type[TransformerMixin]] = {
     "gabor": GaborFeatures,
     "landmarks": LandmarkFeatures,
     "bovw": BovwFeatures,
+    "faceembed": FaceEmbedFeatures,
 }
 
 #: The entry-point group through which installed packages register extractors:

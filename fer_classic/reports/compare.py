@@ -40,6 +40,7 @@ from ..runs import PREDICTIONS
 from . import html, peers, plots, tables
 from .cross_dataset import score_elsewhere
 from .intervals import MIN_RESAMPLES, Bootstrap, paired_significance
+from .learning import learning_curve
 from .literature import literature_rows
 from .machine import describe_machine, limited_native_threads, pin_tensorflow_threads
 from .measure import measure_model
@@ -218,6 +219,7 @@ def measure_runs(
         not_compared=not_compared,
         seed_groups=seed_groups(models),
         cross_datasets=cross,
+        learning_curves=[curve for run in run_list if (curve := learning_curve(run))],
     )
 
 

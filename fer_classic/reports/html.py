@@ -11,12 +11,15 @@ from typing import Any
 from .results import Comparison
 from .tables import (
     DETAIL_HEADERS,
+    LEARNING_HEADERS,
+    LEARNING_NOTE,
     MAIN_HEADERS,
     cross_headers,
     cross_notes,
     cross_rows,
     detail_rows,
     f1_rows,
+    learning_rows,
     main_rows,
     method_line,
     plain_value,
@@ -62,6 +65,11 @@ _CAPTIONS = {
     ),
     "confusion_matrices": "Confusion matrices on the test split, each row normalized to 1.",
     "per_class_f1": "F1 of each class on the test split.",
+    "learning_curves": (
+        "Accuracy and loss of each CNN run after every epoch, on the training split (solid; "
+        "with augmentation and dropout, as the trainer saw it) and the validation split "
+        "(dashed); the grey line marks the epoch of the checkpoint, chosen on validation."
+    ),
 }
 
 
@@ -121,6 +129,12 @@ def render_html(comparison: Comparison, plots: Mapping[str, Path]) -> str:
             _table(cross_rows(comparison), cross_headers(comparison), 1),
             "<ul>" + "".join(f"<li>{esc(line)}</li>" for line in cross_notes(comparison)),
             "</ul>",
+        ]
+    if comparison.learning_curves:
+        parts += [
+            "<h2>Learning of the CNN runs</h2>",
+            _table(learning_rows(comparison), LEARNING_HEADERS, 1),
+            f"<p>{esc(LEARNING_NOTE)}</p>",
         ]
     parts += [
         "<h2>What each model is</h2>",

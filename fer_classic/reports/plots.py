@@ -314,6 +314,29 @@ def plot_f1(comparison: Comparison, path: str | Path) -> Path:
     return _save(fig, Path(path))
 
 
+def plot_learning_curves(comparison: Comparison, path: str | Path) -> Path:
+    """Training and validation accuracy and loss per epoch of each CNN run."""
+    curves = comparison.learning_curves
+    fig, top = _new_figure(comparison, (11.0, 1.0 + 3.0 * max(len(curves), 1)))
+    axes = fig.subplots(max(len(curves), 1), 2, squeeze=False)
+    for row, curve in zip(axes, curves, strict=False):
+        epochs = [r["epoch"] for r in curve["history"]]
+        for ax, metric, scale in ((row[0], "accuracy", 100), (row[1], "loss", 1)):
+            train = [scale * r[metric] for r in curve["history"]]
+            val = [scale * r[f"val_{metric}"] for r in curve["history"]]
+            ax.plot(epochs, train, color="tab:orange", label="training")
+            ax.plot(epochs, val, color="tab:orange", ls="--", label="validation")
+            if curve.get("best_epoch"):
+                ax.axvline(curve["best_epoch"], color="grey", lw=1, label="checkpoint")
+            ax.set_xlabel("epoch")
+            ax.set_ylabel("accuracy (%)" if metric == "accuracy" else "loss")
+            ax.set_title(f"{curve['run']}: {metric}", fontsize=10)
+            ax.grid(True, alpha=0.3)
+            ax.legend(fontsize=7)
+    fig.tight_layout(rect=(0, 0, 1, top))
+    return _save(fig, Path(path))
+
+
 #: File names of the plots, in the order the HTML report shows them.
 PLOT_FILES = {
     "accuracy_vs_size": "accuracy_vs_size.png",
@@ -321,6 +344,7 @@ PLOT_FILES = {
     "cross_dataset": "cross_dataset.png",
     "confusion_matrices": "confusion_matrices.png",
     "per_class_f1": "per_class_f1.png",
+    "learning_curves": "learning_curves.png",
 }
 
 
@@ -351,4 +375,13 @@ def write_plots(comparison: Comparison, out_dir: str | Path) -> dict[str, Path]:
             comparison, out_dir / PLOT_FILES["confusion_matrices"]
         ),
         "per_class_f1": plot_f1(comparison, out_dir / PLOT_FILES["per_class_f1"]),
+        **(
+            {
+                "learning_curves": plot_learning_curves(
+                    comparison, out_dir / PLOT_FILES["learning_curves"]
+                )
+            }
+            if comparison.learning_curves
+            else {}
+        ),
     }

@@ -149,6 +149,9 @@ class Comparison:
     cross_datasets : list of dict
         The further data sets of ``compare --also-on``: ``label``, ``source``,
         ``part``, ``n`` and ``dropped``.
+    learning_curves : list of dict
+        One per CNN run: its per-epoch figures and seed 002's rates of them
+        (:func:`fer_classic.reports.learning.learning_curve`).
     """
 
     models: list[ModelResult]
@@ -162,6 +165,7 @@ class Comparison:
     not_compared: list[str] = field(default_factory=list)
     seed_groups: list[dict[str, Any]] = field(default_factory=list)
     cross_datasets: list[dict[str, Any]] = field(default_factory=list)
+    learning_curves: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def alerts(self) -> list[str]:
@@ -182,6 +186,7 @@ class Comparison:
             "not_compared": list(self.not_compared),
             "seed_groups": list(self.seed_groups),
             "cross_datasets": list(self.cross_datasets),
+            "learning_curves": list(self.learning_curves),
         }
 
     @classmethod
@@ -199,4 +204,5 @@ class Comparison:
             not_compared=list(data.get("not_compared", [])),
             seed_groups=list(data.get("seed_groups", [])),
             cross_datasets=list(data.get("cross_datasets", [])),
+            learning_curves=list(data.get("learning_curves", [])),
         )

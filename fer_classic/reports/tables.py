@@ -217,6 +217,47 @@ def cross_notes(comparison: Comparison) -> list[str]:
     return lines
 
 
+#: Columns of :func:`learning_rows`.
+LEARNING_HEADERS = (
+    "CNN run", "epochs (best)", "after epoch 1: accuracy % train / val",
+    "loss train / val", "MCR accuracy % / epoch", "MCR loss / epoch",
+    "MOFR accuracy % / epoch", "MOFR loss / epoch",
+)  # fmt: skip
+
+
+def learning_rows(comparison: Comparison) -> list[list[str]]:
+    """Seed 002's figures of each CNN run, its rates over all its epochs."""
+    rows = []
+    for curve in comparison.learning_curves:
+        rates, initial = curve["rates"], curve["rates"]["initial"]
+        best = curve.get("best_epoch")
+        rows.append(
+            [
+                curve["run"],
+                f"{curve['epochs']} ({best if best is not None else '-'})",
+                f"{100 * initial['accuracy']:.2f} / {100 * initial['val_accuracy']:.2f}",
+                f"{initial['loss']:.3f} / {initial['val_loss']:.3f}",
+                _rate(rates["mcr"]["accuracy"]["all"], 100),
+                _rate(rates["mcr"]["loss"]["all"]),
+                _rate(rates["mofr"]["accuracy"]["all"], 100),
+                _rate(rates["mofr"]["loss"]["all"]),
+            ]
+        )
+    return rows
+
+
+def _rate(value: float | None, scale: float = 1.0) -> str:
+    return "-" if value is None else f"{scale * value:+.4f}"
+
+
+#: What the learning table's rates are, for every output that shows it.
+LEARNING_NOTE = (
+    "Seed 002's rates (Smelyakov et al. 2022): MCR is the mean change per epoch of the "
+    "training figure, MOFR that of training minus validation, both over every epoch the run "
+    "trained; accuracy in percentage points. Per five-epoch window in comparison.json."
+)
+
+
 def detail_rows(comparison: Comparison) -> list[list[str]]:
     """What each model is: description, what it stores, files, test split, source, notes."""
     rows = []
@@ -265,6 +306,10 @@ def terminal_table(comparison: Comparison) -> str:
         lines += ["", "Cross-dataset accuracy and macro-F1 [95 % CI]:"]
         lines.append(render_table(cross_rows(comparison), cross_headers(comparison), "simple", 1))
         lines += cross_notes(comparison)
+    if comparison.learning_curves:
+        lines += ["", "Learning of the CNN runs:"]
+        lines.append(render_table(learning_rows(comparison), LEARNING_HEADERS, "simple", 1))
+        lines.append(LEARNING_NOTE)
     if comparison.not_compared:
         lines += ["", *comparison.not_compared]
     lines.append("")
@@ -328,6 +373,11 @@ def markdown(comparison: Comparison) -> str:
         headers = [markdown_text(h) for h in cross_headers(comparison)]
         out += [render_table(_markdown_rows(cross_rows(comparison)), headers, "github", 1), ""]
         out += [f"- {markdown_text(line)}" for line in cross_notes(comparison)] + [""]
+    if comparison.learning_curves:
+        out += ["## Learning of the CNN runs", ""]
+        headers = [markdown_text(h) for h in LEARNING_HEADERS]
+        out += [render_table(_markdown_rows(learning_rows(comparison)), headers, "github", 1)]
+        out += ["", markdown_text(LEARNING_NOTE), ""]
     out += ["## Models", ""]
     out += [render_table(_markdown_rows(detail_rows(comparison)), DETAIL_HEADERS, "github"), ""]
     out += ["## Method", "", markdown_text(method_line(comparison.method)), ""]

@@ -13,9 +13,10 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from fer_classic.cnn.run_dir import CHECKPOINT, HISTORY, STATE  # noqa: E402
+from fer_classic.cnn.run_dir import CHECKPOINT, STATE  # noqa: E402
 from fer_classic.cnn.train import class_weights, train_cnn  # noqa: E402
 from fer_classic.errors import RunError  # noqa: E402
+from fer_classic.runs import HISTORY  # noqa: E402
 
 from .conftest import TINY  # noqa: E402
 

