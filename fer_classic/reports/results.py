@@ -74,7 +74,12 @@ class ModelResult:
         seeds make a seed group.
     cross : dict of str to dict
         Scores on further data sets (``compare --also-on``), by data set label:
-        ``accuracy``, ``macro_f1``, their ``*_ci``, ``n``.
+        ``accuracy``, ``macro_f1``, their ``*_ci``, ``n`` and ``seen``: None, or
+        how the model saw those images before (``"trained on"``, ``"selected on"``).
+    trained_on, selected_on : list of str
+        Fingerprints of the splits the model was fitted on, and of those its
+        pipeline or checkpoint was chosen on, where known: a further data set
+        holding them is no held-out test of it.
     notes : list of str
     """
 
@@ -110,6 +115,8 @@ class ModelResult:
     seed: int | None = None
     recipe: str = ""
     cross: dict[str, dict[str, Any]] = field(default_factory=dict)
+    trained_on: list[str] = field(default_factory=list)
+    selected_on: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:

@@ -195,8 +195,9 @@ def cross_rows(comparison: Comparison) -> list[list[str]]:
             if found is None:
                 row += ["-", "-"]
                 continue
+            seen = f" ({found['seen']})" if found.get("seen") else ""
             row += [
-                percent_with_interval(found["accuracy"], found["accuracy_ci"]),
+                percent_with_interval(found["accuracy"], found["accuracy_ci"]) + seen,
                 fraction_with_interval(found["macro_f1"], found["macro_f1_ci"]),
             ]
         rows.append(row)
@@ -213,6 +214,14 @@ def cross_notes(comparison: Comparison) -> list[str]:
         if data["dropped"]:
             dropped = ", ".join(f"{n} {why}" for why, n in data["dropped"].items())
             line += f"; dropped {dropped}"
+        for seen, what in (("trained on", "fitted on"), ("selected on", "chosen on")):
+            names = [m.name for m in comparison.models
+                     if (m.cross.get(data["label"]) or {}).get("seen") == seen]  # fmt: skip
+            if names:
+                line += (
+                    f"; {seen}: {', '.join(names)} (their model or checkpoint was {what} "
+                    "these images, so their score here is no held-out test)"
+                )
         lines.append(line)
     return lines
 

@@ -1,11 +1,11 @@
-"""The test images a run was scored on, loaded again and checked by fingerprint."""
+"""The data set a run was scored on, loaded again and checked by its test split's fingerprint."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from ..data import Split, load_run_data
+from ..data import FERDataset, Split, load_run_data
 from ..errors import DataError
 
 
@@ -15,7 +15,17 @@ def load_test_split(
     path: str | Path | None = None,
     cache_dir: str | Path | None = None,
 ) -> Split:
-    """The test split a manifest's ``data`` section describes.
+    """The test split a manifest's ``data`` section describes (:func:`load_run_dataset`)."""
+    return load_run_dataset(data, path=path, cache_dir=cache_dir).test
+
+
+def load_run_dataset(
+    data: dict[str, Any],
+    *,
+    path: str | Path | None = None,
+    cache_dir: str | Path | None = None,
+) -> FERDataset:
+    """The data set and split a manifest's ``data`` section describes, checked.
 
     Parameters
     ----------
@@ -29,9 +39,9 @@ def load_test_split(
 
     Returns
     -------
-    Split
-        uint8 images ``(N, 48, 48)`` and int64 labels, whose fingerprint equals the
-        recorded ``test_fingerprint``; otherwise :class:`DataError`.
+    FERDataset
+        Its splits, the test split's fingerprint equal to the recorded
+        ``test_fingerprint``; otherwise :class:`DataError`.
     """
     dataset = load_run_data(data, path=path, cache_dir=cache_dir)
     where = path if path is not None else data.get("source")
@@ -41,4 +51,4 @@ def load_test_split(
             f"{where}: its test split ({dataset.test.fingerprint[:12]}) is not the one the runs "
             f"were scored on ({str(expected)[:12]}); pass --data with the data they used"
         )
-    return dataset.test
+    return dataset
