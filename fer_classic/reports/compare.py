@@ -256,7 +256,9 @@ def _method(settings: dict[str, int], threads: int, warnings: list[str]) -> dict
 
 def _litert_threads(pending: Sequence[_Pending], threads: int, warnings: list[str]) -> str:
     """The threads of the LiteRT interpreters, which fer_classic.cnn does not set."""
-    ours = any(p.result.origin == "run" and "TFLite" in p.result.variant for p in pending)
+    ours = any(
+        p.result.origin in ("run", "packaged") and "TFLite" in p.result.variant for p in pending
+    )
     peer = any(p.result.origin == "peer" and "TFLite" in p.result.variant for p in pending)
     parts = []
     if ours:

@@ -48,6 +48,7 @@ def test_packaged_cnn_is_a_measured_row_of_its_own(compact_on_knn_split, knn_run
     assert 0 <= row.accuracy <= 1 and row.accuracy_ci is not None
     assert row.latency_images == 5 and row.latency_median_ms > 0
     assert status(row) == "measured"
+    assert comparison.method["litert_threads"].startswith("CNN exports: 1")
     # Paired with the run: both scored on the same test images.
     assert comparison.significance and not comparison.not_compared
     assert "packaged compact CNN" in paths["markdown"].read_text()
