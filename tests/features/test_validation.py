@@ -99,6 +99,7 @@ def test_transformer_fit_checks_parameters(name, images):
         "gabor": {"n_orientations": 0},
         "landmarks": {"size": 4},
         "bovw": {"n_words": 0},
+        "faceembed": {"padding": 2},
     }[name]
     with pytest.raises(ValueError):
         FEATURES[name](**bad).fit(images)
