@@ -170,29 +170,17 @@ _BACKBONE_RECIPE = {
     "rotation_degrees": 10.0,
     "shear": 0.0,
 }
-register_architecture(
-    Architecture(
-        name="mobilenet",
-        version="mobilenet-v1-keras",
-        builder=".backbones:build_mobilenet",
-        options=("dropout", "weights", "trainable_layers"),
-        recipe=_BACKBONE_RECIPE,
-        summary=(
-            "Keras's MobileNet on the face at 96x96 (3.24 M parameters, 104 M multiply-adds); "
-            "--weights imagenet"
-        ),
+for _name, _version, _title, _sizes in (
+    ("mobilenet", "mobilenet-v1-keras", "MobileNet", "3.24 M parameters, 104 M multiply-adds"),
+    ("resnet50", "resnet50-keras", "ResNet-50", "23.60 M parameters, 708 M multiply-adds"),
+):
+    register_architecture(
+        Architecture(
+            name=_name,
+            version=_version,
+            builder=f".backbones:build_{_name}",
+            options=("dropout", "weights", "trainable_layers"),
+            recipe=_BACKBONE_RECIPE,
+            summary=f"Keras's {_title} on the face at 96x96 ({_sizes}); --weights imagenet",
+        )
     )
-)
-register_architecture(
-    Architecture(
-        name="resnet50",
-        version="resnet50-keras",
-        builder=".backbones:build_resnet50",
-        options=("dropout", "weights", "trainable_layers"),
-        recipe=_BACKBONE_RECIPE,
-        summary=(
-            "Keras's ResNet-50 on the face at 96x96 (23.60 M parameters, 708 M multiply-adds); "
-            "--weights imagenet"
-        ),
-    )
-)

@@ -461,13 +461,9 @@ def _split_packaged(
     sources: Sequence[str | Path],
 ) -> tuple[list[str | Path], list[str]]:
     """The run directories and the names of packaged CNNs among ``sources``."""
-    runs_: list[str | Path] = []
-    names: list[str] = []
-    for source in sources:
-        if is_packaged_name(source):  # a str only: ./compact is a directory
-            names += [] if source in names else [str(source)]
-        else:
-            runs_.append(source)
+    # A str only: ./compact is a directory. A name given twice is measured once.
+    names = list(dict.fromkeys(str(s) for s in sources if is_packaged_name(s)))
+    runs_ = [s for s in sources if str(s) not in names or not isinstance(s, str)]
     if names and not runs_:
         raise FerClassicError(
             f"packaged CNNs ({', '.join(names)}) are scored on the test split of a run beside "
