@@ -63,6 +63,8 @@ CLASSICAL_MODEL = "model.skops"
 LEGACY_CLASSICAL_MODEL = "model.joblib"
 #: A CNN run's best checkpoint, and its TensorFlow Lite exports by quantization.
 CNN_MODEL = "model.keras"
+#: A CNN run's best checkpoint before logit adjustment, where ``CNN_MODEL`` has it.
+CNN_UNADJUSTED_MODEL = "model_unadjusted.keras"
 TFLITE_MODELS = {"float32": "model_float32.tflite", "int8": "model_int8.tflite"}
 #: The model file of each kind of run.
 MODEL_FILES = {"classical": CLASSICAL_MODEL, "cnn": CNN_MODEL}

@@ -178,6 +178,11 @@ _SWITCHES: dict[str, tuple[str, str]] = {
     "augment": ("--augment", "augment the training images (the transforms above)"),
     "horizontal_flip": ("--flip", "augmentation: mirror half of the images"),
     "class_weights": ("--class-weights", "weight the loss by balanced class weights"),
+    "logit_adjustment": (
+        "--logit-adjustment",
+        "after training, subtract tau * log(class prior) from the logits, tau chosen by "
+        "validation macro-F1 (networks ending in a dense softmax; a resumed run may change it)",
+    ),
 }
 
 

@@ -43,6 +43,9 @@ class Architecture:
         architecture (:meth:`CNNConfig.for_architecture`).
     summary : str
         One line for ``--help`` and reports.
+    dense_softmax_head : bool
+        The network's output is a dense softmax layer, whose bias
+        ``CNNConfig.logit_adjustment`` corrects.
     """
 
     name: str
@@ -51,6 +54,7 @@ class Architecture:
     options: tuple[str, ...] = ()
     recipe: Mapping[str, Any] = field(default_factory=dict)
     summary: str = ""
+    dense_softmax_head: bool = True
 
     def build(self, config: CNNConfig, num_classes: int, name: str | None = None) -> keras.Model:
         """The uncompiled network of ``config`` (input ``(48, 48, config.channels)``).
@@ -133,6 +137,7 @@ register_architecture(
         builder=".squeezenet:build_squeezenet",
         options=("dropout", "dropout_placement", "squeeze_order"),
         summary="the thesis's customized SqueezeNet (1.33 M parameters, 155 M multiply-adds)",
+        dense_softmax_head=False,
     )
 )
 register_architecture(
@@ -150,6 +155,7 @@ register_architecture(
             "warmup_epochs": 2,
             "label_smoothing": 0.1,
             "class_weights": False,
+            "logit_adjustment": True,
         },
         summary="separable residual CNN for grey faces (73 k parameters, 8.1 M multiply-adds)",
     )
@@ -169,6 +175,7 @@ _BACKBONE_RECIPE = {
     "class_weights": False,
     "rotation_degrees": 10.0,
     "shear": 0.0,
+    "logit_adjustment": True,
 }
 for _name, _version, _title, _sizes in (
     ("mobilenet", "mobilenet-v1-keras", "MobileNet", "3.24 M parameters, 104 M multiply-adds"),

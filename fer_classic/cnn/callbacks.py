@@ -82,7 +82,9 @@ class EpochRecorder(keras.callbacks.Callback):
         self._session_epochs = 0
 
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
-        self._session_start = time.perf_counter()
+        # One fit per epoch: the session starts with the first.
+        if not self._session_epochs:
+            self._session_start = time.perf_counter()
 
     def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self._epoch_start = time.perf_counter()

@@ -39,6 +39,10 @@ WEIGHT_SOURCES = ("none", "imagenet")
 #: Momentum of the ``sgd`` optimizer.
 SGD_MOMENTUM = 0.9
 
+#: The ``CNNConfig`` fields that act only after the last epoch (on the scoring and
+#: export of the best one): a resumed run may change them.
+FINISHING_FIELDS = ("logit_adjustment",)
+
 
 @dataclass(frozen=True)
 class CNNConfig:
@@ -103,6 +107,11 @@ class CNNConfig:
         (:mod:`fer_classic.cnn.backbones`); the other architectures take ``"none"``.
     trainable_layers : int
         A backbone's layers left trainable, counted from its end; -1 trains all.
+    logit_adjustment : bool
+        After training, subtract ``tau * log(prior)`` of the training split from
+        the best epoch's logits, ``tau`` chosen by validation macro-F1
+        (:mod:`fer_classic.cnn.logit_adjustment`); needs a network whose output is
+        a dense softmax layer (not the SqueezeNet).
     seed : int
         Seed of the weights' initialisation, the shuffling and the augmentation.
     """
@@ -135,6 +144,7 @@ class CNNConfig:
     class_weights: bool = True
     weights: str = "none"
     trainable_layers: int = -1
+    logit_adjustment: bool = False
     seed: int = 0
 
     def validate(self) -> CNNConfig:
@@ -197,6 +207,11 @@ class CNNConfig:
         if self.trainable_layers < -1:
             raise ValueError(
                 f"trainable_layers must be -1 (all) or more, got {self.trainable_layers}"
+            )
+        if self.logit_adjustment and not get_architecture(self.arch).dense_softmax_head:
+            raise ValueError(
+                f"logit_adjustment needs a network whose output is a dense softmax layer; "
+                f"{self.arch}'s is not"
             )
         if not 0 <= self.warmup_epochs < self.epochs:
             raise ValueError(f"warmup_epochs must be in [0, epochs), got {self.warmup_epochs}")

@@ -10,13 +10,16 @@ A CNN run directory holds, beside the common files of :mod:`fer_classic.runs`::
     history.csv          one row per epoch: loss, accuracy, val_loss, val_accuracy,
                          learning_rate, seconds
     model.keras          the best epoch by validation accuracy (no augmentation,
-                         no optimizer): what predict, evaluate and export use
+                         no optimizer), logit-adjusted where the config asks:
+                         what predict, evaluate and export use
+    model_unadjusted.keras  the best epoch before logit adjustment, where made
     checkpoint.keras     the last epoch's training model with its optimizer state
     checkpoint.json      the last epoch done, the best so far, schedule counters
     test_predictions.csv the best model's predictions on the test split
     model_float32.tflite, model_int8.tflite   TensorFlow Lite exports
     metrics.json         test scores of model.keras and of each export, epochs,
-                         training time and device (``trained_on``); with
+                         training time and device (``trained_on``), the logit
+                         adjustment's tau and validation macro-F1; with
                          ``init_from``, the lineage and ``train_seconds_with_init``
                          (written last)
 
@@ -40,7 +43,7 @@ from .. import files, runs
 from ..data import FERDataset
 from ..errors import RunError
 from ..runs import CNN_MODEL, HISTORY, HISTORY_COLUMNS, TFLITE_MODELS, read_history
-from .config import CNNConfig
+from .config import FINISHING_FIELDS, CNNConfig
 
 CHECKPOINT = "checkpoint.keras"
 STATE = "checkpoint.json"
@@ -52,6 +55,7 @@ _RUN_FILES = (
     runs.PREDICTIONS,
     HISTORY,
     CNN_MODEL,
+    runs.CNN_UNADJUSTED_MODEL,
     CHECKPOINT,
     STATE,
     *TFLITE_MODELS.values(),
@@ -77,6 +81,7 @@ def open_run(
         if not has_run:
             raise RunError(f"{run_dir}: nothing to resume (no {runs.CONFIG})")
         _upgrade_config(run_dir)
+        _update_finishing(run_dir, stored)
         runs.check_config(run_dir, stored, force=False)
         state = read_state(run_dir)
         manifest = files.read_json(run_dir / runs.MANIFEST)
@@ -107,6 +112,19 @@ def _upgrade_config(run_dir: Path) -> None:
     upgraded = CNNConfig.upgrade_stored(stored)
     if upgraded != stored:
         files.write_json_atomic(path, upgraded)
+
+
+def _update_finishing(run_dir: Path, stored: dict[str, Any]) -> None:
+    """Give a ``config.json`` the finishing settings of ``stored`` (``FINISHING_FIELDS``)."""
+    path = run_dir / runs.CONFIG
+    current = files.read_json(path)
+    changes = {
+        name: stored[name]
+        for name in FINISHING_FIELDS
+        if name in stored and current.get(name) != stored[name]
+    }
+    if changes:
+        files.write_json_atomic(path, {**current, **changes})
 
 
 def new_state() -> dict[str, Any]:

@@ -24,11 +24,14 @@ def epoch_seed(seed: int, epoch: int, stream: int = 0) -> int:
     return int(np.random.SeedSequence([seed, epoch, stream]).generate_state(1)[0] >> 1)
 
 
-class EpochBatches(keras.utils.PyDataset):
+class EpochBatches:
     """Training batches in an order drawn from (seed, epoch), with per-sample weights.
 
-    :class:`EpochStreams` sets the epoch as each one begins; fit with
-    ``shuffle=False``, so that Keras keeps the batches in this order.
+    :class:`EpochStreams` sets the epoch as each one begins. An epoch is fitted
+    on :meth:`epoch_arrays` with ``shuffle=False`` and the same batch size, so
+    that Keras cuts the same batches in the same order; arrays rather than a
+    ``keras.utils.PyDataset``, whose per-batch Python calls doubled the time of
+    a training step on a 2-core CPU (``benchmarks/cnn_compact.md``).
 
     Parameters
     ----------
@@ -50,7 +53,6 @@ class EpochBatches(keras.utils.PyDataset):
         seed: int,
         sample_weight: np.ndarray | None = None,
     ) -> None:
-        super().__init__()
         self.x, self.y, self.sample_weight = x, y, sample_weight
         self.batch_size = batch_size
         self.seed = seed
@@ -65,8 +67,19 @@ class EpochBatches(keras.utils.PyDataset):
     def __len__(self) -> int:
         return math.ceil(len(self.x) / self.batch_size)
 
+    def rows(self, index: int) -> np.ndarray:
+        """The rows of batch ``index`` of the current epoch, in ascending order."""
+        return np.sort(self.order[index * self.batch_size : (index + 1) * self.batch_size])
+
     def __getitem__(self, index: int) -> tuple[np.ndarray, ...]:
-        rows = np.sort(self.order[index * self.batch_size : (index + 1) * self.batch_size])
+        return self._take(self.rows(index))
+
+    def epoch_arrays(self) -> tuple[np.ndarray, ...]:
+        """``(x, y)`` or ``(x, y, sample_weight)`` of the current epoch: its batches, one
+        after the other."""
+        return self._take(np.concatenate([self.rows(i) for i in range(len(self))]))
+
+    def _take(self, rows: np.ndarray) -> tuple[np.ndarray, ...]:
         if self.sample_weight is None:
             return self.x[rows], self.y[rows]
         return self.x[rows], self.y[rows], self.sample_weight[rows]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import os
+import shutil
 import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -41,6 +42,7 @@ from .callbacks import EpochRecorder, learning_rate_schedule
 from .config import SGD_MOMENTUM, CNNConfig
 from .convergence import learning_metrics
 from .export import export_tflite, representative_sample
+from .logit_adjustment import choose_tau, class_prior, fold_into_classifier, logit_offsets
 from .predictor import KerasCNN, TFLiteCNN, load_keras_model
 from .preprocess import IMAGE_SIZE, to_model_input
 from .run_dir import (
@@ -48,6 +50,7 @@ from .run_dir import (
     STATE,
     open_run,
     record_init,
+    save_model_atomic,
     trained_on,
     training_device,
     unused_gpu_warning,
@@ -296,15 +299,24 @@ def _fit(
         weights = np.array([per_class[c] for c in range(n_classes)], dtype=np.float32)
         weights = weights[dataset.train.labels]
     batches = EpochBatches(x_train, y_train, config.batch_size, config.seed, weights)
-    model.fit(
-        batches,
-        epochs=config.epochs,
-        initial_epoch=state["epoch"],
-        validation_data=(x_val, y_val),
-        shuffle=False,  # the batches' own order, drawn from (seed, epoch)
-        verbose=0,
-        callbacks=[EpochStreams(config.seed, batches), recorder],
-    )
+    streams = EpochStreams(config.seed, batches)
+    for epoch in range(state["epoch"], config.epochs):
+        batches.start_epoch(epoch)
+        x_epoch, y_epoch, *weight_epoch = batches.epoch_arrays()
+        model.fit(
+            x_epoch,
+            y_epoch,
+            sample_weight=weight_epoch[0] if weight_epoch else None,
+            batch_size=config.batch_size,
+            epochs=epoch + 1,
+            initial_epoch=epoch,
+            validation_data=(x_val, y_val),
+            shuffle=False,  # the batches' own order, drawn from (seed, epoch)
+            verbose=0,
+            callbacks=[streams, recorder],
+        )
+        if recorder.state["finished"] or recorder.state["stop_reason"]:
+            break
     return recorder.state
 
 
@@ -380,9 +392,8 @@ def _finish(
     """Score the best model on the test split, export it, write ``metrics.json``."""
     test = dataset.test
     model_path = run_dir / CNN_MODEL
-    model = KerasCNN(
-        load_keras_model(model_path), source=str(model_path), class_names=dataset.class_names
-    )
+    net, adjustment = _logit_adjusted_network(run_dir, dataset, config)
+    model = KerasCNN(net, source=str(model_path), class_names=dataset.class_names)
     proba = model.predict_proba(test.images)
     runs.write_predictions(
         run_dir / runs.PREDICTIONS, test.indices, test.labels, proba, dataset.class_names
@@ -404,6 +415,7 @@ def _finish(
         "train_seconds": round(float(np.sum(seconds)), 1),
         "seconds_per_epoch_median": round(float(np.median(seconds)), 2) if seconds else None,
         "learning": learning_metrics(history),
+        "logit_adjustment": adjustment,
         "tflite": None,
     }
     manifest = files.read_json(run_dir / runs.MANIFEST)
@@ -413,6 +425,12 @@ def _finish(
         metrics["init_from"] = lineage
         metrics["train_seconds_with_init"] = round(
             metrics["train_seconds"] + sum(entry["train_seconds"] for entry in lineage), 1
+        )
+    if verbose and adjustment is not None:
+        _say(
+            f"logit adjustment: tau {adjustment['tau']} (validation macro-F1 "
+            f"{adjustment['validation_macro_f1'][str(0.0)]:.4f} at 0, "
+            f"{adjustment['validation_macro_f1'][str(adjustment['tau'])]:.4f} at tau)"
         )
     if verbose:
         _say(
@@ -427,6 +445,45 @@ def _finish(
                 _say(f"not exported: {exc}")
     files.write_json_atomic(run_dir / runs.METRICS, metrics)
     return metrics
+
+
+def _logit_adjusted_network(
+    run_dir: Path, dataset: FERDataset, config: CNNConfig
+) -> tuple[keras.Model, dict[str, Any] | None]:
+    """The best epoch's network, logit-adjusted where ``config`` asks, saved as ``model.keras``.
+
+    The unadjusted network is kept as ``model_unadjusted.keras``, so that scoring
+    a finished run again starts from it (with or without the adjustment).
+    Returns the network and, where adjusted, the chosen ``tau``, each candidate's
+    validation macro-F1 and the training prior.
+    """
+    model_path = run_dir / CNN_MODEL
+    unadjusted = run_dir / runs.CNN_UNADJUSTED_MODEL
+    if not config.logit_adjustment:
+        if unadjusted.exists():
+            net = load_keras_model(unadjusted)
+            save_model_atomic(net, model_path)
+            unadjusted.unlink()
+            return net, None
+        return load_keras_model(model_path), None
+    if not unadjusted.exists():
+        with files.atomic_path(unadjusted) as tmp:
+            shutil.copyfile(model_path, tmp)
+    net = load_keras_model(unadjusted)
+    names = dataset.class_names
+    prior = class_prior(dataset.train.labels, len(names))
+    val_proba = KerasCNN(net, source=str(unadjusted), class_names=names).predict_proba(
+        dataset.val.images
+    )
+    tau, table = choose_tau(val_proba, dataset.val.labels, prior, names)
+    fold_into_classifier(net, logit_offsets(prior, tau))
+    save_model_atomic(net, model_path)
+    return net, {
+        "tau": tau,
+        "chosen_on": dataset.val.source_name,
+        "validation_macro_f1": {str(t): f1 for t, f1 in table.items()},
+        "prior": prior.tolist(),
+    }
 
 
 def export_run(
