@@ -274,7 +274,10 @@ class _CnnClassifier(Classifier):
     """Adapter over the object :mod:`fer_classic.cnn` loads.
 
     ``config`` and ``metrics`` are those of the CNN run directory the model file
-    belongs to, empty for a file outside one.
+    belongs to, empty for a file outside one. ``adjustment`` (``tau`` and
+    ``prior``) is a logit adjustment applied to the file's probabilities
+    (:func:`fer_classic.cnn.logit_adjustment.adjust_probabilities`): that of a
+    packaged file adjusted after it was made; a run's files carry their own.
     """
 
     def __init__(
@@ -284,6 +287,7 @@ class _CnnClassifier(Classifier):
         source: str,
         config: dict[str, Any],
         metrics: dict[str, Any],
+        adjustment: dict[str, Any] | None = None,
     ) -> None:
         self.model = model
         self.name = name
@@ -301,8 +305,16 @@ class _CnnClassifier(Classifier):
         self.parameters = parameters if isinstance(parameters, int) else None
         self.stored = "" if self.parameters is None else f"{self.parameters:,} parameters"
 
+        self.adjustment = adjustment
+
     def _scores(self, images: np.ndarray) -> np.ndarray:
-        return self.model.predict_proba(images)
+        proba = self.model.predict_proba(images)
+        if self.adjustment is None:
+            return proba
+        from .cnn.logit_adjustment import adjust_probabilities
+
+        prior = np.asarray(self.adjustment["prior"])
+        return adjust_probabilities(proba, prior, self.adjustment["tau"]).astype(proba.dtype)
 
 
 #: Test-time augmentations :func:`with_tta` knows: the views whose scores it averages.
@@ -538,8 +550,12 @@ def _load_packaged(name: str | None) -> Classifier:
         label += ", the default: best PublicTest accuracy"
     architecture = ARCHITECTURES.get(model.name)
     config = {"architecture": architecture.version} if architecture else {}
-    metrics = {"n_params": model.parameters} if model.parameters is not None else {}
-    return _load_cnn(model.path, name=label, config=config, metrics=metrics)
+    metrics: dict[str, Any] = {} if model.parameters is None else {"n_params": model.parameters}
+    if model.logit_adjustment is not None:
+        metrics["logit_adjustment"] = model.logit_adjustment
+    return _load_cnn(
+        model.path, name=label, config=config, metrics=metrics, adjustment=model.logit_adjustment
+    )
 
 
 def _load_cnn(
@@ -547,6 +563,7 @@ def _load_cnn(
     name: str,
     config: dict[str, Any] | None = None,
     metrics: dict[str, Any] | None = None,
+    adjustment: dict[str, Any] | None = None,
 ) -> Classifier:
     from .cnn import load_cnn_model
 
@@ -560,7 +577,14 @@ def _load_cnn(
             config = read_json(run_dir / CONFIG) if (run_dir / CONFIG).exists() else {}
             metrics = read_json(run_dir / METRICS) if (run_dir / METRICS).exists() else {}
     source = str(getattr(model, "source", path))
-    return _CnnClassifier(model, name=label, source=source, config=config, metrics=metrics or {})
+    return _CnnClassifier(
+        model,
+        name=label,
+        source=source,
+        config=config,
+        metrics=metrics or {},
+        adjustment=adjustment,
+    )
 
 
 def _describe_cnn(config: dict[str, Any], metrics: dict[str, Any]) -> str:
@@ -577,6 +601,9 @@ def _describe_cnn(config: dict[str, Any], metrics: dict[str, Any]) -> str:
             details.append(f"{config['epochs']} epochs")
     if config.get("init_from"):
         details.append("fine-tuned from a trained run")
+    adjustment = metrics.get("logit_adjustment")
+    if isinstance(adjustment, dict) and adjustment.get("tau"):
+        details.append(f"logit-adjusted, tau {adjustment['tau']:g}")
     return f"{architecture} ({', '.join(details)})" if details else str(architecture)
 
 

@@ -58,6 +58,12 @@ def test_a_cnn_is_described_by_its_architecture_input_and_epochs():
         "net (5 epochs)"
     )
     assert _describe_cnn({"channels": 1}, {}) == "CNN (1 input channel(s))"
+    adjusted = {"epochs_done": 5, "logit_adjustment": {"tau": 0.25}}
+    assert _describe_cnn({"architecture": "net", "epochs": 5}, adjusted) == (
+        "net (5 epochs, logit-adjusted, tau 0.25)"
+    )
+    unadjusted = {"epochs_done": 5, "logit_adjustment": {"tau": 0.0}}
+    assert _describe_cnn({"architecture": "net", "epochs": 5}, unadjusted) == "net (5 epochs)"
 
 
 def _run_dir(path, kind, names):

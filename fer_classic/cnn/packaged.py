@@ -3,7 +3,8 @@
 ``fer_classic/cnn/default_model/packaged.json`` lists them: per name, the
 ``.tflite`` file, its model card, its accuracy on FER-2013's validation
 (PublicTest) and test (PrivateTest) splits, the fingerprints of the data set and
-test split it was scored on, its parameter count, and its training in one line.
+test split it was scored on, its parameter count, its training in one line, and
+where one was chosen after the file was made, its logit adjustment.
 The default model of ``predict`` and ``evaluate`` is the one with the best
 validation accuracy; the test accuracy is reported, never used to choose.
 ``python benchmarks/package_cnn.py`` writes the entries from trained runs.
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from ..errors import RunError
 
@@ -46,6 +48,11 @@ class PackagedModel:
         Training time of the weights, all runs that trained them added up.
     training : str
         How the weights were trained, in a few words; the model card tells all.
+    logit_adjustment : dict or None
+        ``tau``, ``prior`` and ``chosen_on`` of a logit adjustment chosen after
+        the file was made (:mod:`fer_classic.cnn.logit_adjustment`), which
+        :func:`fer_classic.inference.load_model` applies to its probabilities;
+        the accuracies are those of the adjusted model. None: the file as it is.
     """
 
     name: str
@@ -58,6 +65,7 @@ class PackagedModel:
     parameters: int | None = None
     train_seconds: float | None = None
     training: str = ""
+    logit_adjustment: dict[str, Any] | None = None
 
 
 def packaged_dir() -> Path:
@@ -84,6 +92,7 @@ def packaged_models() -> dict[str, PackagedModel]:
                 parameters=None if entry.get("parameters") is None else int(entry["parameters"]),
                 train_seconds=_optional_float(entry.get("train_seconds")),
                 training=str(entry.get("training", "")),
+                logit_adjustment=_adjustment(entry.get("logit_adjustment")),
             )
             for name, entry in entries.items()
         }
@@ -114,6 +123,15 @@ def packaged_model(name: str | None = None) -> PackagedModel:
             "pass --model RUN_DIR or FILE.tflite"
         )
     return model
+
+
+def _adjustment(entry: Any) -> dict[str, Any] | None:
+    if entry is None:
+        return None
+    tau, prior = float(entry["tau"]), [float(p) for p in entry["prior"]]
+    if tau < 0 or not prior or min(prior) <= 0:
+        raise ValueError(f"logit_adjustment needs tau >= 0 and a positive prior, got {entry}")
+    return {"tau": tau, "prior": prior, "chosen_on": str(entry.get("chosen_on", ""))}
 
 
 def _optional_float(value: object) -> float | None:
