@@ -104,6 +104,10 @@ def run(args: argparse.Namespace) -> int:
     scores = evaluate_model(model, dataset, args.subset)
     split_name = "all" if args.subset == "all" else getattr(dataset, args.subset).source_name
     title = f"{model.source} on {dataset.raw.source} ({split_name})"
+    adjustment = getattr(model, "adjustment", None)
+    if adjustment is not None:
+        tau, chosen_on = adjustment["tau"], adjustment["chosen_on"]
+        title += f", logit-adjusted (tau {tau:g}, chosen on {chosen_on})"
     print(format_scores(scores, title))
     if args.tta is not None:
         # Beside the plain figures, never instead of them.

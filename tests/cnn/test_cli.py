@@ -162,7 +162,9 @@ def test_evaluate_tells_a_variant_from_a_model(capsys):
 @pytest.mark.real_data
 def test_evaluate_a_packaged_model_by_name(fer2013_path, capsys):
     assert _main(["evaluate", "--model", "squeezenet", "--data", str(fer2013_path)]) == 0
-    assert "fer_squeezenet_int8.tflite" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "fer_squeezenet_int8.tflite" in out
+    assert "logit-adjusted (tau 0.125, chosen on PublicTest)" in out
 
 
 def test_warnings_reach_the_user_as_one_line(image_folder, tmp_path, capsys):
