@@ -30,8 +30,8 @@ class EpochBatches:
     :class:`EpochStreams` sets the epoch as each one begins. An epoch is fitted
     on :meth:`epoch_arrays` with ``shuffle=False`` and the same batch size, so
     that Keras cuts the same batches in the same order; arrays rather than a
-    ``keras.utils.PyDataset``, whose per-batch Python calls doubled the time of
-    a training step on a 2-core CPU (``benchmarks/cnn_compact.md``).
+    ``keras.utils.PyDataset``, whose per-batch Python calls cost time per step
+    on a 2-core CPU (``benchmarks/cnn_input_pipeline.py``).
 
     Parameters
     ----------
